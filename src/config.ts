@@ -1,0 +1,124 @@
+/**
+ * One typed configuration object, read once at start from the environment and the
+ * `tessera serve` flags (flags win). Every setting is documented in README.md; a bad value
+ * stops the start with a message that names the setting.
+ */
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  issuer: string;
+  /** Server secret for keyed hashes and encryption; generated into the data dir when absent. */
+  secret?: string;
+  platformAdmins: string[];
+  bootstrapToken?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Lifetime of service-account tokens, in seconds. */
+  serviceAccountTokenTtl: number;
+  /** How often deleted organizations and projects are purged, in seconds (0: never by timer). */
+  deprovisionInterval: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+/** The environment variable behind each flag of `tessera serve`. */
+export const flagToEnv = {
+  port: 'PORT',
+  host: 'HOST',
+  'data-dir': 'TESSERA_DATA_DIR',
+  'database-url': 'TESSERA_DATABASE_URL',
+  issuer: 'TESSERA_ISSUER',
+  'platform-admins': 'TESSERA_PLATFORM_ADMINS',
+  'log-level': 'TESSERA_LOG_LEVEL',
+} as const;
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Parses "90d", "12h", "30m", "45s" or a bare number of seconds. */
+export function parseDuration(setting: string, text: string): number {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+  if (!match) throw new ConfigError(setting, `"${text}" is not a duration like 90d, 12h, 30m or 45s`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof typeof flagToEnv, string>> = {}): Config {
+  const read = (flag: keyof typeof flagToEnv) => flags[flag] ?? nonEmpty(env[flagToEnv[flag]]);
+
+  const portText = read('port') ?? '8080';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `"${portText}" is not a TCP port (0-65535)`);
+  }
+
+  const databaseUrl = read('database-url');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('TESSERA_DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  }
+
+  const issuer = (read('issuer') ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  let issuerUrl: URL;
+  try {
+    issuerUrl = new URL(issuer);
+  } catch {
+    throw new ConfigError('TESSERA_ISSUER', `"${issuer}" is not an absolute URL`);
+  }
+  if (!['http:', 'https:'].includes(issuerUrl.protocol) || issuerUrl.search || issuerUrl.hash) {
+    throw new ConfigError('TESSERA_ISSUER', 'must be an http(s) URL without query or fragment');
+  }
+
+  const secret = nonEmpty(env.TESSERA_SECRET);
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError('TESSERA_SECRET', 'must be at least 32 characters (use 32 random bytes, e.g. `openssl rand -hex 32`)');
+  }
+
+  const platformAdmins = (read('platform-admins') ?? '')
+    .split(',')
+    .map((email) => email.trim().toLowerCase())
+    .filter(Boolean);
+  for (const email of platformAdmins) {
+    if (!emailPattern.test(email)) throw new ConfigError('TESSERA_PLATFORM_ADMINS', `"${email}" is not an email address`);
+  }
+
+  const bootstrapToken = nonEmpty(env.TESSERA_BOOTSTRAP_TOKEN);
+  if (bootstrapToken !== undefined && (bootstrapToken.length < 32 || /\s/.test(bootstrapToken))) {
+    throw new ConfigError('TESSERA_BOOTSTRAP_TOKEN', 'must be at least 32 characters without white space');
+  }
+
+  const logLevel = read('log-level') ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('TESSERA_LOG_LEVEL', `must be one of ${logLevels.join(', ')}`);
+  }
+
+  const serviceAccountTokenTtl = parseDuration('TESSERA_SERVICE_ACCOUNT_TOKEN_TTL', env.TESSERA_SERVICE_ACCOUNT_TOKEN_TTL ?? '90d');
+  if (serviceAccountTokenTtl < 60) throw new ConfigError('TESSERA_SERVICE_ACCOUNT_TOKEN_TTL', 'must be at least 60s');
+
+  return {
+    port,
+    host: read('host') ?? '0.0.0.0',
+    dataDir: resolve(read('data-dir') ?? '.tessera'),
+    databaseUrl,
+    issuer,
+    secret,
+    platformAdmins,
+    bootstrapToken,
+    logLevel: logLevel as Config['logLevel'],
+    serviceAccountTokenTtl,
+    deprovisionInterval: parseDuration('TESSERA_DEPROVISION_INTERVAL', env.TESSERA_DEPROVISION_INTERVAL ?? '5s'),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

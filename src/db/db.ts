@@ -1,0 +1,28 @@
+/**
+ * The database contract every store is written against. Two drivers implement it:
+ * PGlite (PostgreSQL compiled to WASM, in-process) and `pg` (a PostgreSQL server).
+ * The same SQL and the same migrations run on both.
+ */
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  /** Runs `work` in one transaction: commits when it resolves, rolls back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly driver: 'pglite' | 'postgres';
+}
+
+/** Returns the only row, or undefined. */
+export async function queryOne<Row>(db: Queryable, sql: string, params?: unknown[]): Promise<Row | undefined> {
+  const result = await db.query<Row>(sql, params);
+  return result.rows[0];
+}

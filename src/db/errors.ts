@@ -1,0 +1,55 @@
+import { ApiError, Conflict, InvalidRequest, NotFound } from '../http/errors.ts';
+
+/** The fields both drivers (pg and PGlite) put on a PostgreSQL error. */
+interface PgError {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+}
+
+// Caller-facing wording for the constraints a request can trip over.
+const uniqueMessages: Record<string, string> = {
+  organizations_name_key: 'an organization with this name already exists',
+  organizations_domain_key: 'another organization already uses this domain',
+  oauth2_providers_name_key: 'a provider with this name already exists',
+  organization_users_organization_id_user_id_key: 'this user is already a member of the organization',
+  service_accounts_name_key: 'a service account with this name already exists',
+  groups_name_key: 'a group with this name already exists',
+  projects_name_key: 'a project with this name already exists',
+  allocations_name_key: 'an allocation with this name already exists in the project',
+  allocations_project_id_resource_kind_resource_id_key: 'an allocation for this resource already exists in the project',
+};
+
+const referenceMessages: Record<string, string> = {
+  organizations_provider_fkey: 'the provider is used by an organization for login',
+};
+
+/**
+ * Maps a database error to the API error it means, or returns undefined for errors that are
+ * faults (they become a 500 that says nothing internal). This is the only place that knows
+ * PostgreSQL error codes.
+ */
+export function mapDbError(error: unknown): ApiError | undefined {
+  const { code, constraint = '', detail = '' } = (error ?? {}) as PgError;
+  switch (code) {
+    case '23505': // unique_violation
+      return new Conflict(uniqueMessages[constraint] ?? 'the resource conflicts with an existing one');
+    case '23503': // foreign_key_violation
+      // "is still referenced" means a delete of something in use; otherwise a write named
+      // something that does not exist (in this organization).
+      if (detail.includes('still referenced')) {
+        return new Conflict(referenceMessages[constraint] ?? 'the resource is still in use');
+      }
+      if (constraint.endsWith('organization_id_fkey')) return new NotFound('organization not found');
+      return new InvalidRequest('the request references a resource that does not exist');
+    case '23514': // check_violation
+    case '22P02': // invalid_text_representation
+    case '22003': // numeric_value_out_of_range
+      return new InvalidRequest('a value in the request is out of range or malformed');
+    case '40001': // serialization_failure
+    case '40P01': // deadlock_detected
+      return new Conflict('the resource was changed concurrently; retry the request');
+    default:
+      return undefined;
+  }
+}

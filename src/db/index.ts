@@ -1,0 +1,15 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from './db.ts';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+
+export type { Db, Queryable } from './db.ts';
+
+/** Opens PostgreSQL when a URL is given, otherwise PGlite persisted under the data directory. */
+export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<Db> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  const dir = join(options.dataDir, 'pgdata');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return openPglite(dir);
+}

@@ -1,0 +1,93 @@
+/**
+ * Access-control lists: what a principal may do, globally, in one organization and in each
+ * of its projects. Computed per request from group roles (see compute.ts) and read by the
+ * allow checks below, which cascade: a global grant covers every organization, and an
+ * organization grant covers every project in it.
+ */
+import { operations, type Operation, type RoleScopes } from './model.ts';
+
+export type Permissions = Map<string, Set<Operation>>;
+
+export interface Acl {
+  global: Permissions;
+  organization?: { id: string; permissions: Permissions };
+  projects: Map<string, Permissions>;
+}
+
+export function emptyAcl(): Acl {
+  return { global: new Map(), projects: new Map() };
+}
+
+export function grant(into: Permissions, grants: Record<string, Operation[]> | undefined): void {
+  for (const [endpoint, ops] of Object.entries(grants ?? {})) {
+    const set = into.get(endpoint) ?? new Set<Operation>();
+    for (const op of ops) set.add(op);
+    into.set(endpoint, set);
+  }
+}
+
+const has = (permissions: Permissions | undefined, endpoint: string, op: Operation) =>
+  permissions?.get(endpoint)?.has(op) ?? false;
+
+export function allowGlobal(acl: Acl, endpoint: string, op: Operation): boolean {
+  return has(acl.global, endpoint, op);
+}
+
+export function allowOrganization(acl: Acl, organizationId: string, endpoint: string, op: Operation): boolean {
+  return (
+    allowGlobal(acl, endpoint, op) ||
+    (acl.organization?.id === organizationId && has(acl.organization.permissions, endpoint, op))
+  );
+}
+
+export function allowProject(acl: Acl, organizationId: string, projectId: string, endpoint: string, op: Operation): boolean {
+  return (
+    allowOrganization(acl, organizationId, endpoint, op) ||
+    (acl.organization?.id === organizationId && has(acl.projects.get(projectId), endpoint, op))
+  );
+}
+
+/** Project IDs in which `op` on `endpoint` is granted by a project-level grant alone. */
+export function projectsAllowing(acl: Acl, endpoint: string, op: Operation): string[] {
+  return [...acl.projects].filter(([, permissions]) => has(permissions, endpoint, op)).map(([id]) => id);
+}
+
+/**
+ * Anti-escalation: a role may be granted only by someone who holds every permission in it.
+ * Project-level grants of the role must be held at organization level, since a group's
+ * role applies to every project the group is attached to.
+ */
+export function canGrant(acl: Acl, organizationId: string, scopes: RoleScopes): boolean {
+  const every = (grants: Record<string, Operation[]> | undefined, allowed: (e: string, o: Operation) => boolean) =>
+    Object.entries(grants ?? {}).every(([endpoint, ops]) => ops.every((op) => allowed(endpoint, op)));
+  return (
+    every(scopes.global, (e, o) => allowGlobal(acl, e, o)) &&
+    every(scopes.organization, (e, o) => allowOrganization(acl, organizationId, e, o)) &&
+    every(scopes.project, (e, o) => allowOrganization(acl, organizationId, e, o))
+  );
+}
+
+type WireEndpoints = { name: string; operations: Operation[] }[];
+
+function toWire(permissions: Permissions): WireEndpoints {
+  return [...permissions]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, ops]) => ({ name, operations: operations.filter((op) => ops.has(op)) }));
+}
+
+/** The `acl` schema of the Identity API; empty parts are left out. */
+export function aclToWire(acl: Acl) {
+  return {
+    ...(acl.global.size ? { global: toWire(acl.global) } : {}),
+    ...(acl.organization && acl.organization.permissions.size
+      ? { organization: { id: acl.organization.id, endpoints: toWire(acl.organization.permissions) } }
+      : {}),
+    ...(acl.projects.size
+      ? {
+          projects: [...acl.projects]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([id, permissions]) => ({ id, endpoints: toWire(permissions) })),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,26 @@
+import { Type } from '@sinclair/typebox';
+import { aclToWire } from '../../rbac/acl.ts';
+import { OrganizationParams } from '../common/schemas.ts';
+import { errorResponses, type RouteModule } from '../common/routing.ts';
+
+const Endpoints = Type.Array(Type.Object({ name: Type.String(), operations: Type.Array(Type.String()) }));
+const Scoped = Type.Object({ id: Type.String(), endpoints: Endpoints });
+const AclRead = Type.Object({
+  global: Type.Optional(Endpoints),
+  organization: Type.Optional(Scoped),
+  projects: Type.Optional(Type.Array(Scoped)),
+});
+
+/** The caller's own permissions: what other services of the platform ask Tessera for. */
+export const aclRoutes: RouteModule = (app) => {
+  app.get('/api/v1/acl', {
+    schema: { operationId: 'getAcl', tags: ['acl'], response: { 200: AclRead, ...errorResponses() } },
+    config: { access: 'authenticated' },
+    handler: async (req) => aclToWire(await req.auth.acl()),
+  });
+  app.get('/api/v1/organizations/:organizationID/acl', {
+    schema: { operationId: 'getOrganizationAcl', tags: ['acl'], params: OrganizationParams, response: { 200: AclRead, ...errorResponses() } },
+    config: { access: 'authenticated' },
+    handler: async (req) => aclToWire(await req.auth.acl(req.params.organizationID)),
+  });
+};

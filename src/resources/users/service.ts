@@ -1,0 +1,72 @@
+import type { Db } from '../../db/db.ts';
+import type { RequestAuth } from '../../http/auth.ts';
+import { InvalidRequest, NotFound } from '../../http/errors.ts';
+import { readMetadata } from '../common/metadata.ts';
+import { finishPage, parsePage } from '../common/pagination.ts';
+import { requireInOrganization } from '../common/references.ts';
+import type { Page } from '../common/schemas.ts';
+import type { UserWrite } from './schemas.ts';
+import * as store from './store.ts';
+
+const userToWire = (row: store.MembershipRow) => ({
+  metadata: { ...readMetadata(row), organizationId: row.organization_id },
+  spec: { subject: row.email, state: row.state, groupIDs: row.group_ids },
+  status: row.last_active ? { lastActive: row.last_active.toISOString() } : {},
+});
+
+/** A label-safe default name from the email's local part (the API makes metadata optional). */
+export function defaultName(email: string): string {
+  const cleaned = email.split('@')[0].replace(/[^0-9A-Za-z-_.]/g, '-').slice(0, 63).replace(/^[^0-9A-Za-z]+|[^0-9A-Za-z]+$/g, '');
+  return cleaned || 'user';
+}
+
+export class UserService {
+  constructor(private readonly db: Db) {}
+
+  async list(organizationId: string, query: Page) {
+    const page = parsePage(query);
+    return finishPage(page, await store.listMemberships(this.db, organizationId, page), userToWire);
+  }
+
+  async get(organizationId: string, id: string) {
+    const row = await store.getMembership(this.db, organizationId, id);
+    if (!row) throw new NotFound('user not found');
+    return userToWire(row);
+  }
+
+  /** Adds a person (by email) to the organization; their global account is created on first use. */
+  async create(auth: RequestAuth, organizationId: string, body: UserWrite) {
+    return this.db.transaction(async (tx) => {
+      await requireInOrganization(tx, 'groups', organizationId, body.spec.groupIDs, 'spec.groupIDs');
+      const userId = await store.ensureUser(tx, body.spec.subject);
+      const id = await store.insertMembership(tx, organizationId, userId, this.values(body), auth.principal.subject);
+      return userToWire((await store.getMembership(tx, organizationId, id))!);
+    });
+  }
+
+  async update(auth: RequestAuth, organizationId: string, id: string, body: UserWrite) {
+    return this.db.transaction(async (tx) => {
+      const current = await store.getMembership(tx, organizationId, id);
+      if (!current) throw new NotFound('user not found');
+      if (current.email.toLowerCase() !== body.spec.subject.toLowerCase()) {
+        throw new InvalidRequest('spec.subject cannot be changed; delete the user and add the new address');
+      }
+      await requireInOrganization(tx, 'groups', organizationId, body.spec.groupIDs, 'spec.groupIDs');
+      const values = this.values(body, current.name);
+      await store.updateMembership(tx, organizationId, id, values, auth.principal.subject);
+      return userToWire((await store.getMembership(tx, organizationId, id))!);
+    });
+  }
+
+  async delete(organizationId: string, id: string) {
+    if (!(await store.deleteMembership(this.db, organizationId, id))) throw new NotFound('user not found');
+  }
+
+  private values(body: UserWrite, currentName?: string): store.MembershipValues {
+    return {
+      metadata: body.metadata ?? { name: currentName ?? defaultName(body.spec.subject) },
+      state: body.spec.state,
+      groupIds: body.spec.groupIDs,
+    };
+  }
+}

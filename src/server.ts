@@ -1,0 +1,33 @@
+/** Wires configuration, storage and the HTTP app into a running server. */
+import { buildApp } from './app.ts';
+import { bootstrap } from './bootstrap.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/index.ts';
+import { migrate } from './db/migrate.ts';
+import { startDeprovisioner } from './deprovisioner.ts';
+import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
+
+export async function startServer(config: Config) {
+  const keys = deriveKeys(loadServerSecret(config.secret, config.dataDir));
+  const db = await openDatabase(config);
+  const { app, services } = await buildApp({ config, db, keys });
+  try {
+    const applied = await migrate(db);
+    if (applied.length) app.log.info({ applied }, 'database migrated');
+    await bootstrap(services.credentials, config, app.log);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    await db.close();
+    throw error;
+  }
+  const stopDeprovisioner = startDeprovisioner(db, config.deprovisionInterval, app.log);
+  return {
+    app,
+    async close() {
+      stopDeprovisioner();
+      await app.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** Builds every service from explicit dependencies; nothing is global. */
+import type { Config } from './config.ts';
+import { CredentialService } from './credentials/service.ts';
+import type { Db } from './db/db.ts';
+import { AllocationService } from './resources/allocations/service.ts';
+import { GroupService } from './resources/groups/service.ts';
+import { OrganizationService } from './resources/organizations/service.ts';
+import { ProjectService } from './resources/projects/service.ts';
+import { ProviderService } from './resources/oauth2providers/service.ts';
+import { QuotaService } from './resources/quotas/service.ts';
+import { RoleService } from './resources/roles/service.ts';
+import { ServiceAccountService } from './resources/serviceaccounts/service.ts';
+import { UserService } from './resources/users/service.ts';
+import { SecretHasher } from './tokens/secrets.ts';
+import type { ServerKeys } from './tokens/server-secret.ts';
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export function buildServices(db: Db, config: Config, keys: ServerKeys, log: Logger) {
+  const credentials = new CredentialService(db, new SecretHasher(keys.hashKey), log);
+  const roles = new RoleService(db);
+  const projects = new ProjectService(db);
+  const quotas = new QuotaService(db);
+  return {
+    db,
+    credentials,
+    roles,
+    projects,
+    quotas,
+    organizations: new OrganizationService(db),
+    groups: new GroupService(db, roles),
+    users: new UserService(db),
+    serviceAccounts: new ServiceAccountService(db, credentials, config.serviceAccountTokenTtl),
+    providers: new ProviderService(db, keys.encryptionKey),
+    allocations: new AllocationService(db, projects, quotas),
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;
