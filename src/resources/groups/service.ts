@@ -1,4 +1,5 @@
-import type { Db } from '../../db/db.ts';
+import type { Db, Queryable } from '../../db/db.ts';
+import type { Acl } from '../../rbac/acl.ts';
 import type { RequestAuth } from '../../http/auth.ts';
 import { NotFound } from '../../http/errors.ts';
 import { readMetadata } from '../common/metadata.ts';
@@ -32,17 +33,19 @@ export class GroupService {
   }
 
   async create(auth: RequestAuth, organizationId: string, body: GroupWrite) {
+    const acl = await auth.acl(organizationId); // before the transaction, which holds PGlite's connection
     return this.db.transaction(async (tx) => {
-      await this.checkReferences(tx, auth, organizationId, body);
+      await this.checkReferences(tx, acl, organizationId, body);
       const id = await store.insertGroup(tx, organizationId, body, auth.principal.subject);
       return groupToWire((await store.getGroup(tx, organizationId, id))!);
     });
   }
 
   async update(auth: RequestAuth, organizationId: string, id: string, body: GroupWrite) {
+    const acl = await auth.acl(organizationId);
     await this.db.transaction(async (tx) => {
       if (!(await store.getGroup(tx, organizationId, id))) throw new NotFound('group not found');
-      await this.checkReferences(tx, auth, organizationId, body);
+      await this.checkReferences(tx, acl, organizationId, body);
       await store.updateGroup(tx, organizationId, id, body, auth.principal.subject);
     });
   }
@@ -51,8 +54,8 @@ export class GroupService {
     if (!(await store.deleteGroup(this.db, organizationId, id))) throw new NotFound('group not found');
   }
 
-  private async checkReferences(tx: Parameters<typeof requireInOrganization>[0], auth: RequestAuth, organizationId: string, body: GroupWrite) {
-    await this.roles.requireGrantable(tx, auth, organizationId, body.spec.roleIDs);
+  private async checkReferences(tx: Queryable, acl: Acl, organizationId: string, body: GroupWrite) {
+    await this.roles.requireGrantable(tx, acl, organizationId, body.spec.roleIDs);
     await requireInOrganization(tx, 'users', organizationId, body.spec.userIDs, 'spec.userIDs');
     await requireInOrganization(tx, 'serviceAccounts', organizationId, body.spec.serviceAccountIDs, 'spec.serviceAccountIDs');
   }

@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../../db/db.ts';
-import { Conflict, Forbidden, InvalidRequest, NotFound } from '../../http/errors.ts';
+import { Forbidden, InvalidRequest, NotFound } from '../../http/errors.ts';
 import type { RequestAuth } from '../../http/auth.ts';
 import { allowGlobal } from '../../rbac/acl.ts';
 import { readMetadata } from '../common/metadata.ts';
@@ -73,11 +73,12 @@ export class OrganizationService {
    * provider, so changing `domain` needs platform-level update permission.
    */
   async update(auth: RequestAuth, id: string, body: OrganizationWrite): Promise<void> {
+    // The ACL is read before the transaction: PGlite's single connection is held by it.
+    const mayClaimDomains = allowGlobal(await auth.acl(id), 'identity:organizations', 'update');
     await this.db.transaction(async (tx) => {
       const current = await this.require(id, tx);
-      if (current.deletion_time) throw new Conflict('the organization is being deleted');
       const domainChanged = (current.domain ?? '').toLowerCase() !== (body.spec.domain ?? '').toLowerCase();
-      if (domainChanged && !allowGlobal(await auth.acl(), 'identity:organizations', 'update')) {
+      if (domainChanged && !mayClaimDomains) {
         throw new Forbidden('changing an organization\'s domain needs global update permission on identity:organizations');
       }
       await this.checkSpec(tx, id, body);

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../db/db.ts';
 import type { RequestAuth } from '../../http/auth.ts';
 import { Forbidden, InvalidRequest } from '../../http/errors.ts';
-import { canGrant } from '../../rbac/acl.ts';
+import { canGrant, type Acl } from '../../rbac/acl.ts';
 import { readMetadata } from '../common/metadata.ts';
 import * as store from './store.ts';
 
@@ -34,13 +34,12 @@ export class RoleService {
    * Refuses unknown roles (400), protected roles and roles holding permissions the caller
    * lacks (403): nobody can hand out more than they have.
    */
-  async requireGrantable(db: Queryable, auth: RequestAuth, organizationId: string, roleIds: readonly string[]): Promise<void> {
+  async requireGrantable(db: Queryable, acl: Acl, organizationId: string, roleIds: readonly string[]): Promise<void> {
     if (!roleIds.length) return;
     const roles = await store.getRoles(db, roleIds);
     const known = new Set(roles.map((role) => role.id));
     const missing = roleIds.filter((id) => !known.has(id));
     if (missing.length) throw new InvalidRequest(`spec.roleIDs names unknown roles: ${missing.join(', ')}`);
-    const acl = await auth.acl(organizationId);
     for (const role of roles) {
       if (role.protected) throw new Forbidden(`the role "${role.name}" is protected and cannot be granted`);
       if (!canGrant(acl, organizationId, role.scopes)) {

@@ -1,0 +1,146 @@
+/**
+ * Test harness: the real app on a real database. Every suite runs on PGlite, and again on
+ * PostgreSQL when TESSERA_TEST_DATABASE_URL is set (each suite gets a fresh database there).
+ */
+import { randomUUID } from 'node:crypto';
+import { after, before, describe } from 'node:test';
+import pg from 'pg';
+import { buildApp, type BuiltApp } from '../src/app.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import type { Db } from '../src/db/db.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { openPglite } from '../src/db/pglite.ts';
+import { openPostgres } from '../src/db/postgres.ts';
+import { deriveKeys } from '../src/tokens/server-secret.ts';
+
+export interface Backend {
+  name: 'pglite' | 'postgres';
+  open(): Promise<Db>;
+}
+
+/** A fresh PostgreSQL database for one suite, dropped when the suite closes it. */
+async function freshPostgres(url: string): Promise<Db> {
+  const name = `tessera_test_${randomUUID().replace(/-/g, '')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const db = await openPostgres(target.toString());
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      const cleanup = new pg.Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+export function testBackends(): Backend[] {
+  const backends: Backend[] = [{ name: 'pglite', open: () => openPglite() }];
+  const url = process.env.TESSERA_TEST_DATABASE_URL;
+  if (url) backends.push({ name: 'postgres', open: () => freshPostgres(url) });
+  return backends;
+}
+
+export interface Response<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, unknown>;
+  text: string;
+}
+
+export class Client {
+  constructor(
+    private readonly built: BuiltApp,
+    readonly token?: string,
+  ) {}
+
+  as(token: string | undefined): Client {
+    return new Client(this.built, token);
+  }
+
+  async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
+    const response = await this.built.app.inject({
+      method: method as 'GET',
+      url,
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    let parsed: unknown = undefined;
+    try {
+      parsed = response.body ? JSON.parse(response.body) : undefined;
+    } catch {
+      parsed = response.body;
+    }
+    return { status: response.statusCode, body: parsed as T, headers: response.headers, text: response.body };
+  }
+
+  get = <T = any>(url: string) => this.request<T>('GET', url);
+  post = <T = any>(url: string, body?: unknown) => this.request<T>('POST', url, body);
+  put = <T = any>(url: string, body?: unknown) => this.request<T>('PUT', url, body);
+  delete = <T = any>(url: string) => this.request<T>('DELETE', url);
+}
+
+export interface TestContext {
+  backend: Backend['name'];
+  built: BuiltApp;
+  db: Db;
+  config: Config;
+  /** Platform administrator (the bootstrap credential). */
+  admin: Client;
+  anonymous: Client;
+}
+
+export const testSecret = 'test-secret-0123456789abcdef0123456789abcdef';
+
+export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestContext & { close(): Promise<void> }> {
+  const db = await backend.open();
+  await migrate(db);
+  const config = loadConfig({ TESSERA_DATA_DIR: '/nonexistent', TESSERA_DEPROVISION_INTERVAL: '0', ...env });
+  const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false });
+  const issued = await built.services.credentials.issueBootstrap();
+  return {
+    backend: backend.name,
+    built,
+    db,
+    config,
+    admin: new Client(built, issued!.token),
+    anonymous: new Client(built),
+    async close() {
+      await built.app.close();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * Declares a suite once per backend. `body` gets a getter for the running context,
+ * started before the suite's tests and closed after them.
+ */
+export function suite(title: string, body: (ctx: () => TestContext) => void, env: Record<string, string> = {}): void {
+  for (const backend of testBackends()) {
+    describe(`${title} [${backend.name}]`, () => {
+      let ctx: Awaited<ReturnType<typeof startTestApp>>;
+      before(async () => {
+        ctx = await startTestApp(backend, env);
+      });
+      after(async () => {
+        await ctx?.close();
+      });
+      body(() => ctx);
+    });
+  }
+}
+
+let counter = 0;
+/** A unique, label-safe name. */
+export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;

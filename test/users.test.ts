@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createGroup, createOrganization, roleIds } from './fixtures.ts';
+import { suite, uniqueName } from './helpers.ts';
+
+suite('users', (ctx) => {
+  it('adds a user by email with 201, reads it, lists it, updates and removes it', async () => {
+    const admin = ctx().admin;
+    const org = await createOrganization(admin);
+    const group = await createGroup(admin, org, { roleIDs: [roleIds.reader] });
+    const email = `${uniqueName('Jane.Doe')}@Example.com`;
+    const created = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [group] } });
+    assert.equal(created.status, 201, created.text);
+    assert.deepEqual(created.body, {
+      metadata: {
+        id: created.body.metadata.id,
+        name: email.split('@')[0],
+        creationTime: created.body.metadata.creationTime,
+        createdBy: 'tessera:bootstrap',
+        provisioningStatus: 'provisioned',
+        healthStatus: 'healthy',
+        organizationId: org,
+      },
+      spec: { subject: email, state: 'active', groupIDs: [group] },
+      status: {},
+    });
+    const id = created.body.metadata.id;
+    assert.deepEqual((await admin.get(`/api/v1/organizations/${org}/users/${id}`)).body, created.body);
+    assert.deepEqual((await admin.get(`/api/v1/organizations/${org}/groups/${group}`)).body.spec.userIDs, [id]);
+    const dup = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email.toLowerCase(), state: 'active', groupIDs: [] } });
+    assert.deepEqual(dup.body, { error: 'conflict', error_description: 'this user is already a member of the organization' });
+
+    const updated = await admin.put(`/api/v1/organizations/${org}/users/${id}`, {
+      metadata: { name: 'jane', description: 'Jane' },
+      spec: { subject: email, state: 'suspended', groupIDs: [] },
+    });
+    assert.equal(updated.status, 200);
+    assert.deepEqual(updated.body.spec, { subject: email, state: 'suspended', groupIDs: [] });
+    assert.equal(updated.body.metadata.name, 'jane');
+    assert.deepEqual((await admin.get(`/api/v1/organizations/${org}/groups/${group}`)).body.spec.userIDs, []);
+    const changeSubject = await admin.put(`/api/v1/organizations/${org}/users/${id}`, { spec: { subject: 'other@example.com', state: 'active', groupIDs: [] } });
+    assert.deepEqual(changeSubject.body, {
+      error: 'invalid_request',
+      error_description: 'spec.subject cannot be changed; delete the user and add the new address',
+    });
+    const list = await admin.get(`/api/v1/organizations/${org}/users`);
+    assert.deepEqual(list.body.map((u: any) => u.metadata.id), [id]);
+    const del = await admin.delete(`/api/v1/organizations/${org}/users/${id}`);
+    assert.equal(del.status, 200);
+    assert.equal((await admin.get(`/api/v1/organizations/${org}/users/${id}`)).status, 404);
+  });
+
+  it('shares one account between organizations and keeps memberships apart', async () => {
+    const admin = ctx().admin;
+    const a = await createOrganization(admin);
+    const b = await createOrganization(admin);
+    const email = `${uniqueName('shared')}@example.com`;
+    const inA = await admin.post(`/api/v1/organizations/${a}/users`, { spec: { subject: email, state: 'active', groupIDs: [] } });
+    const inB = await admin.post(`/api/v1/organizations/${b}/users`, { spec: { subject: email, state: 'pending', groupIDs: [] } });
+    assert.equal(inA.status, 201);
+    assert.equal(inB.status, 201);
+    assert.notEqual(inA.body.metadata.id, inB.body.metadata.id);
+    const accounts = await ctx().db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE lower(email) = lower($1)', [email]);
+    assert.equal(accounts.rows[0].n, 1);
+    assert.equal((await admin.get(`/api/v1/organizations/${b}/users/${inA.body.metadata.id}`)).status, 404);
+  });
+
+  it('refuses a group of another organization and writes nothing', async () => {
+    const admin = ctx().admin;
+    const org = await createOrganization(admin);
+    const other = await createOrganization(admin);
+    const foreignGroup = await createGroup(admin, other);
+    const email = `${uniqueName('x')}@example.com`;
+    const res = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [foreignGroup] } });
+    assert.deepEqual(res.body, { error: 'invalid_request', error_description: `spec.groupIDs names unknown IDs in this organization: ${foreignGroup}` });
+    const accounts = await ctx().db.query('SELECT 1 FROM users WHERE email = $1', [email]);
+    assert.equal(accounts.rowCount, 0, 'no account was created');
+  });
+
+  it('stops a suspended member\'s access to the organization at once', async () => {
+    const admin = ctx().admin;
+    const org = await createOrganization(admin);
+    const group = await createGroup(admin, org, { roleIDs: [roleIds.administrator] });
+    const email = `${uniqueName('s')}@example.com`;
+    const created = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [group] } });
+    const account = await ctx().db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email]);
+    const { token } = await ctx().built.services.credentials.issueUserToken(account.rows[0].id, 3600);
+    const client = admin.as(token);
+    assert.equal((await client.get(`/api/v1/organizations/${org}/groups`)).status, 200);
+    await admin.put(`/api/v1/organizations/${org}/users/${created.body.metadata.id}`, { spec: { subject: email, state: 'suspended', groupIDs: [group] } });
+    assert.equal((await client.get(`/api/v1/organizations/${org}/groups`)).status, 403);
+    // A suspended account cannot use its tokens anywhere.
+    await ctx().db.query(`UPDATE users SET state = 'suspended' WHERE id = $1`, [account.rows[0].id]);
+    const denied = await client.get('/api/v1/acl');
+    assert.deepEqual(denied.body, { error: 'access_denied', error_description: 'the user is suspended' });
+  });
+});
