@@ -7,7 +7,8 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
       const result = await q.query<Row>(sql, params as unknown[]);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      // PGlite reports affectedRows only for INSERT/UPDATE/DELETE; a SELECT counts its rows.
+      return { rows: result.rows, rowCount: result.rows.length || (result.affectedRows ?? 0) };
     },
     async exec(sql: string) {
       await q.exec(sql);
