@@ -11,6 +11,10 @@ export const Name = Type.String({
   description: 'A Kubernetes label value: 1-63 characters, alphanumeric at both ends, "-", "_" or "." inside.',
 });
 
+/** A string enum, emitted as JSON Schema `enum` (as the Identity API spec writes its enums). */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
 export const Id = Type.String({ format: 'uuid', description: 'A resource ID (UUID).' });
 export const IdList = Type.Array(Id, { maxItems: 1000, uniqueItems: true });
 
@@ -41,10 +45,8 @@ const readMetadataFields = {
   modifiedTime: Type.Optional(DateTime),
   modifiedBy: Type.Optional(Type.String()),
   deletionTime: Type.Optional(DateTime),
-  provisioningStatus: Type.Union(
-    ['unknown', 'provisioning', 'provisioned', 'deprovisioning', 'error'].map((s) => Type.Literal(s)),
-  ),
-  healthStatus: Type.Union(['unknown', 'healthy', 'degraded', 'error'].map((s) => Type.Literal(s))),
+  provisioningStatus: StringEnum(['unknown', 'provisioning', 'provisioned', 'deprovisioning', 'error']),
+  healthStatus: StringEnum(['unknown', 'healthy', 'degraded', 'error']),
 };
 
 export const ReadMetadata = Type.Object(readMetadataFields);

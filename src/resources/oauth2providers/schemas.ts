@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, OrganizationScopedReadMetadata, ReadMetadata, WriteMetadata, withOrganization } from '../common/schemas.ts';
+import { Id, OrganizationScopedReadMetadata, ReadMetadata, WriteMetadata, withOrganization, StringEnum } from '../common/schemas.ts';
 
-const ProviderType = Type.Union([Type.Literal('google'), Type.Literal('microsoft'), Type.Literal('github')], {
+const ProviderType = StringEnum(['google', 'microsoft', 'github'], {
   description: 'A well-known provider; leave out for any OpenID Connect issuer.',
 });
 

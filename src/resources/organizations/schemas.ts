@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, ReadMetadata, WriteMetadata } from '../common/schemas.ts';
+import { Id, ReadMetadata, WriteMetadata, StringEnum } from '../common/schemas.ts';
 
 const specFields = {
-  organizationType: Type.Union([Type.Literal('adhoc'), Type.Literal('domain')], {
+  organizationType: StringEnum(['adhoc', 'domain'], {
     description: 'adhoc: members sign in with any provider; domain: emails of `domain` sign in with the organization provider.',
   }),
   domain: Type.Optional(Type.String({ format: 'hostname', maxLength: 253, description: 'Email domain routed to this organization\'s provider.' })),
-  providerScope: Type.Optional(Type.Union([Type.Literal('global'), Type.Literal('organization')])),
+  providerScope: Type.Optional(StringEnum(['global', 'organization'])),
   providerID: Type.Optional(Id),
   googleCustomerID: Type.Optional(Type.String({ maxLength: 256 })),
 };

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, IdList, OrganizationScopedReadMetadata, WriteMetadata, withOrganization } from '../common/schemas.ts';
+import { Id, IdList, OrganizationScopedReadMetadata, WriteMetadata, withOrganization, StringEnum } from '../common/schemas.ts';
 
-const UserState = Type.Union([Type.Literal('active'), Type.Literal('pending'), Type.Literal('suspended')]);
+const UserState = StringEnum(['active', 'pending', 'suspended']);
 
 export const UserWrite = Type.Object(
   {
