@@ -3,11 +3,6 @@
 -- organization-scoped rows are composite foreign keys on (organization_id, id), so the
 -- database itself refuses a link from one organization to another organization's row.
 
-CREATE TABLE settings (
-  key text PRIMARY KEY,
-  value text NOT NULL
-);
-
 CREATE TABLE roles (
   id uuid PRIMARY KEY,
   name text NOT NULL UNIQUE,

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { suite } from './helpers.ts';
+
+/** Every /api/v1 path and method of the Identity API 1.4.0 except signup, plus Tessera's additions. */
+const identityApi = {
+  '/api/v1/oauth2providers': ['get'],
+  '/api/v1/acl': ['get'],
+  '/api/v1/organizations': ['get', 'post'],
+  '/api/v1/organizations/{organizationID}': ['get', 'put', 'delete'],
+  '/api/v1/organizations/{organizationID}/acl': ['get'],
+  '/api/v1/organizations/{organizationID}/serviceaccounts': ['get', 'post'],
+  '/api/v1/organizations/{organizationID}/serviceaccounts/{serviceAccountID}': ['put', 'delete'],
+  '/api/v1/organizations/{organizationID}/serviceaccounts/{serviceAccountID}/rotate': ['post'],
+  '/api/v1/organizations/{organizationID}/users': ['get', 'post'],
+  '/api/v1/organizations/{organizationID}/users/{userID}': ['put', 'delete'],
+  '/api/v1/organizations/{organizationID}/roles': ['get'],
+  '/api/v1/organizations/{organizationID}/oauth2providers': ['get', 'post'],
+  '/api/v1/organizations/{organizationID}/oauth2providers/{providerID}': ['put', 'delete'],
+  '/api/v1/organizations/{organizationID}/groups': ['get', 'post'],
+  '/api/v1/organizations/{organizationID}/groups/{groupid}': ['get', 'put', 'delete'],
+  '/api/v1/organizations/{organizationID}/projects': ['get', 'post'],
+  '/api/v1/organizations/{organizationID}/projects/{projectID}': ['get', 'put', 'delete'],
+  '/api/v1/organizations/{organizationID}/quotas': ['get', 'put'],
+  '/api/v1/organizations/{organizationID}/allocations': ['get'],
+  '/api/v1/organizations/{organizationID}/projects/{projectID}/allocations': ['post'],
+  '/api/v1/organizations/{organizationID}/projects/{projectID}/allocations/{allocationID}': ['get', 'put', 'delete'],
+};
+const additions = {
+  '/api/v1/oauth2providers': ['post'],
+  '/api/v1/oauth2providers/{providerID}': ['put', 'delete'],
+  '/api/v1/organizations/{organizationID}/serviceaccounts/{serviceAccountID}': ['get'],
+  '/api/v1/organizations/{organizationID}/users/{userID}': ['get'],
+  '/healthz': ['get'],
+  '/readyz': ['get'],
+};
+
+suite('openapi document', (ctx) => {
+  it('is OpenAPI 3.1 and lists every path and method of the Identity API 1.4.0 it serves', async () => {
+    const res = await ctx().anonymous.get('/openapi.json');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.openapi, '3.1.0');
+    const served = Object.fromEntries(Object.entries<Record<string, unknown>>(res.body.paths).map(([path, ops]) => [path, Object.keys(ops).sort()]));
+    const expected: Record<string, string[]> = {};
+    for (const table of [identityApi, additions]) {
+      for (const [path, methods] of Object.entries(table)) expected[path] = [...(expected[path] ?? []), ...methods].sort();
+    }
+    assert.deepEqual(served, expected);
+  });
+
+  it('documents the same schemas that validate requests, and bearer security', async () => {
+    const doc = (await ctx().anonymous.get('/openapi.json')).body;
+    const create = doc.paths['/api/v1/organizations/{organizationID}/groups'].post;
+    assert.equal(create.operationId, 'createGroup');
+    assert.deepEqual(create.security, [{ bearer: [] }]);
+    const schema = create.requestBody.content['application/json'].schema;
+    assert.equal(schema.additionalProperties, false);
+    assert.equal(schema.properties.metadata.properties.name.pattern, '^[0-9A-Za-z](?:[0-9A-Za-z-_.]{0,61}[0-9A-Za-z])?$');
+    assert.deepEqual(schema.required, ['metadata', 'spec']);
+    assert.deepEqual(Object.keys(create.responses).sort(), ['201', '400', '401', '403', '404', '409', '500']);
+    assert.deepEqual(doc.components.securitySchemes, { bearer: { type: 'http', scheme: 'bearer' } });
+    const orgType = doc.paths['/api/v1/organizations'].post.requestBody.content['application/json'].schema.properties.spec.properties.organizationType;
+    assert.deepEqual(orgType.enum, ['adhoc', 'domain']);
+  });
+
+  it('serves health and readiness', async () => {
+    assert.deepEqual((await ctx().anonymous.get('/healthz')).body, { status: 'ok' });
+    assert.deepEqual((await ctx().anonymous.get('/readyz')).body, { status: 'ready' });
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The real command: `tessera serve` on the embedded database in a fresh data directory,
+ * driven over HTTP on loopback.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const cli = ['--import', 'tsx', 'src/cli.ts'];
+
+interface Running {
+  url: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+function serve(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, [...cli, 'serve', '--host', '127.0.0.1', '--port', '0'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        child.stdout.off('data', onData);
+        child.stdout.on('data', (more: Buffer) => (output += more.toString()));
+        resolve({
+          url: match[1],
+          output: () => output,
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`tessera exited with ${code}: ${output}`)));
+  });
+}
+
+describe('tessera serve', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+    dirs.push(dir);
+    return dir;
+  };
+  after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('bootstraps a new installation with a token file and serves the API with it', async () => {
+    const dataDir = tempDir();
+    const server = await serve({ TESSERA_DATA_DIR: dataDir });
+    try {
+      const file = join(dataDir, 'bootstrap-token');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.equal(statSync(join(dataDir, 'secret')).mode & 0o777, 0o600);
+      const token = readFileSync(file, 'utf8').trim();
+      assert.match(token, /^tsr_bst_[0-9A-Za-z]{49}$/);
+      assert.ok(server.output().includes(file), 'the log says where the token is');
+      const created = await fetch(`${server.url}/api/v1/organizations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ metadata: { name: 'first' }, spec: { organizationType: 'adhoc' } }),
+      });
+      assert.equal(created.status, 202);
+      const denied = await fetch(`${server.url}/api/v1/organizations`, { headers: { authorization: 'Bearer tsr_bst_nope' } });
+      assert.equal(denied.status, 401);
+      assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+      assert.ok(!server.output().includes(token), 'the token never reaches the log');
+    } finally {
+      await server.stop();
+    }
+    // A second start keeps the data and does not bootstrap again.
+    const tokenBefore = readFileSync(join(dataDir, 'bootstrap-token'), 'utf8');
+    const again = await serve({ TESSERA_DATA_DIR: dataDir });
+    try {
+      assert.equal(readFileSync(join(dataDir, 'bootstrap-token'), 'utf8'), tokenBefore);
+      const list = await fetch(`${again.url}/api/v1/organizations`, { headers: { authorization: `Bearer ${tokenBefore.trim()}` } });
+      assert.deepEqual((await list.json()).map((o: any) => o.metadata.name), ['first']);
+      assert.ok(!again.output().includes('bootstrap credential created'));
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('takes the bootstrap token from TESSERA_BOOTSTRAP_TOKEN and writes no file', async () => {
+    const dataDir = tempDir();
+    const token = 'my-own-bootstrap-token-0123456789abcdef';
+    const server = await serve({ TESSERA_DATA_DIR: dataDir, TESSERA_BOOTSTRAP_TOKEN: token });
+    try {
+      assert.throws(() => statSync(join(dataDir, 'bootstrap-token')));
+      const res = await fetch(`${server.url}/api/v1/acl`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200);
+      assert.ok(!server.output().includes(token));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a bad configuration with a message naming the setting', () => {
+    const result = spawnSync(process.execPath, [...cli, 'serve'], { env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8' });
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, 'tessera: configuration error: PORT: "eighty" is not a TCP port (0-65535)\n');
+  });
+
+  it('migrates with `tessera migrate`', () => {
+    const dataDir = tempDir();
+    const first = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
+    assert.equal(first.stdout, 'applied 0001_init\n', first.stderr);
+    const second = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
+    assert.equal(second.stdout, 'database is up to date\n');
+  });
+});
