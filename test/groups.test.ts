@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createGroup, createOrganization, createProject, createServiceAccount, roleIds, userWithRole } from './fixtures.ts';
-import { suite, uniqueName } from './helpers.ts';
+import { suite, uniqueName, createdMetadata } from './helpers.ts';
 
 suite('groups and roles', (ctx) => {
   it('creates, reads, updates, lists and deletes a group with exact bodies', async () => {
@@ -15,16 +15,7 @@ suite('groups and roles', (ctx) => {
     });
     assert.equal(created.status, 201);
     assert.deepEqual(created.body, {
-      metadata: {
-        id: created.body.metadata.id,
-        name,
-        description: 'Operators',
-        creationTime: created.body.metadata.creationTime,
-        createdBy: 'tessera:bootstrap',
-        provisioningStatus: 'provisioned',
-        healthStatus: 'healthy',
-        organizationId: org,
-      },
+      metadata: createdMetadata(created.body, { name, description: 'Operators', organizationId: org }),
       spec: { userIDs: [], serviceAccountIDs: [sa.id], roleIDs: [roleIds.reader] },
     });
     const id = created.body.metadata.id;

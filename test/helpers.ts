@@ -144,3 +144,18 @@ export function suite(title: string, body: (ctx: () => TestContext) => void, env
 let counter = 0;
 /** A unique, label-safe name. */
 export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
+
+/**
+ * The exact read metadata of a resource the bootstrap administrator just created; the
+ * server-assigned `id` and `creationTime` are taken from `body`.
+ */
+export function createdMetadata(body: { metadata: { id: string; creationTime: string } }, fields: Record<string, unknown>) {
+  return {
+    id: body.metadata.id,
+    creationTime: body.metadata.creationTime,
+    createdBy: 'tessera:bootstrap',
+    provisioningStatus: 'provisioned',
+    healthStatus: 'healthy',
+    ...fields,
+  };
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { purgeDeleted } from '../src/deprovisioner.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
-import { suite, uniqueName } from './helpers.ts';
+import { suite, uniqueName, createdMetadata } from './helpers.ts';
 
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -16,16 +16,7 @@ suite('organizations', (ctx) => {
     assert.equal(res.status, 202);
     assert.match(res.body.metadata.creationTime, isoTime);
     assert.deepEqual(res.body, {
-      metadata: {
-        id: res.body.metadata.id,
-        name,
-        description: 'Acme Corp',
-        tags: [{ name: 'tier', value: 'gold' }],
-        creationTime: res.body.metadata.creationTime,
-        createdBy: 'tessera:bootstrap',
-        provisioningStatus: 'provisioned',
-        healthStatus: 'healthy',
-      },
+      metadata: createdMetadata(res.body, { name, description: 'Acme Corp', tags: [{ name: 'tier', value: 'gold' }] }),
       spec: { organizationType: 'adhoc' },
     });
     const get = await ctx().admin.get(`/api/v1/organizations/${res.body.metadata.id}`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { purgeDeleted } from '../src/deprovisioner.ts';
 import { createGroup, createOrganization, createProject, userWithRole } from './fixtures.ts';
-import { suite, uniqueName } from './helpers.ts';
+import { suite, uniqueName, createdMetadata } from './helpers.ts';
 
 suite('projects', (ctx) => {
   it('creates with 202, reads, updates with an empty 200, and deletes asynchronously', async () => {
@@ -13,15 +13,7 @@ suite('projects', (ctx) => {
     const created = await admin.post(`/api/v1/organizations/${org}/projects`, { metadata: { name }, spec: { groupIDs: [group] } });
     assert.equal(created.status, 202);
     assert.deepEqual(created.body, {
-      metadata: {
-        id: created.body.metadata.id,
-        name,
-        creationTime: created.body.metadata.creationTime,
-        createdBy: 'tessera:bootstrap',
-        provisioningStatus: 'provisioned',
-        healthStatus: 'healthy',
-        organizationId: org,
-      },
+      metadata: createdMetadata(created.body, { name, organizationId: org }),
       spec: { groupIDs: [group] },
     });
     const id = created.body.metadata.id;

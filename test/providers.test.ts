@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { decrypt, deriveKeys } from '../src/tokens/server-secret.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
-import { suite, testSecret, uniqueName } from './helpers.ts';
+import { suite, testSecret, uniqueName, createdMetadata } from './helpers.ts';
 
 suite('oauth2 providers', (ctx) => {
   it('manages system providers as platform administrator; client secrets are write-only and encrypted', async () => {
@@ -14,14 +14,7 @@ suite('oauth2 providers', (ctx) => {
     });
     assert.equal(created.status, 201);
     assert.deepEqual(created.body, {
-      metadata: {
-        id: created.body.metadata.id,
-        name,
-        creationTime: created.body.metadata.creationTime,
-        createdBy: 'tessera:bootstrap',
-        provisioningStatus: 'provisioned',
-        healthStatus: 'healthy',
-      },
+      metadata: createdMetadata(created.body, { name }),
       spec: { type: 'google', issuer: 'https://accounts.google.com', clientID: 'abc.apps.googleusercontent.com' },
     });
     const id = created.body.metadata.id;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createOrganization, createProject, userWithRole } from './fixtures.ts';
-import { suite, uniqueName } from './helpers.ts';
+import { suite, uniqueName, createdMetadata } from './helpers.ts';
 
 const allocation = (servers: number, gpus = 0, id = uniqueName('cluster')) => ({
   metadata: { name: id },
@@ -48,16 +48,7 @@ suite('quotas and allocations', (ctx) => {
     const created = await admin.post(base, body);
     assert.equal(created.status, 201);
     assert.deepEqual(created.body, {
-      metadata: {
-        id: created.body.metadata.id,
-        name: body.metadata.name,
-        creationTime: created.body.metadata.creationTime,
-        createdBy: 'tessera:bootstrap',
-        provisioningStatus: 'provisioned',
-        healthStatus: 'healthy',
-        organizationId: org,
-        projectId: project,
-      },
+      metadata: createdMetadata(created.body, { name: body.metadata.name, organizationId: org, projectId: project }),
       spec: { kind: 'kubernetescluster', id: body.spec.id, allocations: [{ kind: 'gpus', committed: 0, reserved: 0 }, { kind: 'servers', committed: 4, reserved: 0 }] },
     });
     const id = created.body.metadata.id;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createGroup, createOrganization, createServiceAccount, roleIds, serviceAccountWithRole } from './fixtures.ts';
-import { suite, uniqueName } from './helpers.ts';
+import { suite, uniqueName, createdMetadata } from './helpers.ts';
 
 const tokenFormat = /^tsr_sat_[0-9A-Za-z]{49}$/;
 
@@ -17,15 +17,7 @@ suite('service accounts', (ctx) => {
     assert.match(created.body.status.accessToken, tokenFormat);
     const expiry = Date.parse(created.body.status.expiry);
     assert.ok(Math.abs(expiry - before - 90 * 86400_000) < 60_000, 'expires in 90 days');
-    assert.deepEqual(created.body.metadata, {
-      id: created.body.metadata.id,
-      name,
-      creationTime: created.body.metadata.creationTime,
-      createdBy: 'tessera:bootstrap',
-      provisioningStatus: 'provisioned',
-      healthStatus: 'healthy',
-      organizationId: org,
-    });
+    assert.deepEqual(created.body.metadata, createdMetadata(created.body, { name, organizationId: org }));
     assert.deepEqual(created.body.spec, { groupIDs: [group] });
     const id = created.body.metadata.id;
     const read = await admin.get(`/api/v1/organizations/${org}/serviceaccounts/${id}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createGroup, createOrganization, roleIds } from './fixtures.ts';
-import { suite, uniqueName } from './helpers.ts';
+import { suite, uniqueName, createdMetadata } from './helpers.ts';
 
 suite('users', (ctx) => {
   it('adds a user by email with 201, reads it, lists it, updates and removes it', async () => {
@@ -12,15 +12,7 @@ suite('users', (ctx) => {
     const created = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [group] } });
     assert.equal(created.status, 201, created.text);
     assert.deepEqual(created.body, {
-      metadata: {
-        id: created.body.metadata.id,
-        name: email.split('@')[0],
-        creationTime: created.body.metadata.creationTime,
-        createdBy: 'tessera:bootstrap',
-        provisioningStatus: 'provisioned',
-        healthStatus: 'healthy',
-        organizationId: org,
-      },
+      metadata: createdMetadata(created.body, { name: email.split('@')[0], organizationId: org }),
       spec: { subject: email, state: 'active', groupIDs: [group] },
       status: {},
     });

@@ -47,8 +47,14 @@ export function allowProject(acl: Acl, organizationId: string, projectId: string
   );
 }
 
-/** Project IDs in which `op` on `endpoint` is granted by a project-level grant alone. */
-export function projectsAllowing(acl: Acl, endpoint: string, op: Operation): string[] {
+/**
+ * The projects of an organization in which `op` on `endpoint` is allowed: undefined when it
+ * is allowed in all of them (a global or organization grant), otherwise the IDs of the
+ * projects that grant it themselves. List endpoints filter by this in SQL.
+ */
+export function projectsAllowing(acl: Acl, organizationId: string, endpoint: string, op: Operation): string[] | undefined {
+  if (allowOrganization(acl, organizationId, endpoint, op)) return undefined;
+  if (acl.organization?.id !== organizationId) return [];
   return [...acl.projects].filter(([, permissions]) => has(permissions, endpoint, op)).map(([id]) => id);
 }
 

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../db/db.ts';
 import type { RequestAuth } from '../../http/auth.ts';
 import { Conflict, InvalidRequest, NotFound } from '../../http/errors.ts';
-import { allowOrganization, projectsAllowing } from '../../rbac/acl.ts';
+import { projectsAllowing } from '../../rbac/acl.ts';
 import { readMetadata } from '../common/metadata.ts';
 import { finishPage, parsePage } from '../common/pagination.ts';
 import type { Page } from '../common/schemas.ts';
@@ -30,10 +30,7 @@ export class AllocationService {
 
   async list(auth: RequestAuth, organizationId: string, query: Page) {
     const page = parsePage(query);
-    const acl = await auth.acl(organizationId);
-    const only = allowOrganization(acl, organizationId, 'identity:allocations', 'read')
-      ? undefined
-      : projectsAllowing(acl, 'identity:allocations', 'read');
+    const only = projectsAllowing(await auth.acl(organizationId), organizationId, 'identity:allocations', 'read');
     return finishPage(page, await store.listAllocations(this.db, organizationId, page, only), allocationToWire);
   }
 

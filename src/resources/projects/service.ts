@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../db/db.ts';
 import type { RequestAuth } from '../../http/auth.ts';
 import { Conflict, NotFound } from '../../http/errors.ts';
-import { allowOrganization, projectsAllowing } from '../../rbac/acl.ts';
+import { projectsAllowing } from '../../rbac/acl.ts';
 import { readMetadata } from '../common/metadata.ts';
 import { finishPage, parsePage } from '../common/pagination.ts';
 import { requireInOrganization } from '../common/references.ts';
@@ -20,10 +20,7 @@ export class ProjectService {
   /** Organization-level readers see every project; others see the projects they may read. */
   async list(auth: RequestAuth, organizationId: string, query: Page) {
     const page = parsePage(query);
-    const acl = await auth.acl(organizationId);
-    const only = allowOrganization(acl, organizationId, 'identity:projects', 'read')
-      ? undefined
-      : projectsAllowing(acl, 'identity:projects', 'read');
+    const only = projectsAllowing(await auth.acl(organizationId), organizationId, 'identity:projects', 'read');
     return finishPage(page, await store.listProjects(this.db, organizationId, page, only), projectToWire);
   }
 
