@@ -23,7 +23,7 @@ export interface Logger {
 export function buildServices(db: Db, config: Config, keys: ServerKeys, log: Logger) {
   const credentials = new CredentialService(db, new SecretHasher(keys.hashKey), log);
   const roles = new RoleService(db);
-  const projects = new ProjectService(db);
+  const projects = new ProjectService(db, roles);
   const quotas = new QuotaService(db);
   return {
     db,
@@ -33,8 +33,8 @@ export function buildServices(db: Db, config: Config, keys: ServerKeys, log: Log
     quotas,
     organizations: new OrganizationService(db),
     groups: new GroupService(db, roles),
-    users: new UserService(db),
-    serviceAccounts: new ServiceAccountService(db, credentials, config.serviceAccountTokenTtl),
+    users: new UserService(db, roles),
+    serviceAccounts: new ServiceAccountService(db, roles, credentials, config.serviceAccountTokenTtl),
     providers: new ProviderService(db, keys.encryptionKey),
     allocations: new AllocationService(db, projects, quotas),
   };

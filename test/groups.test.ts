@@ -83,6 +83,40 @@ suite('groups and roles', (ctx) => {
     assert.equal((await admin.post(`/api/v1/organizations/${org}/groups`, spec(roleIds['platform-administrator']))).status, 403);
   });
 
+  it('refuses to hand out, through group membership, a role beyond the caller\'s permissions', async () => {
+    const admin = ctx().admin;
+    const org = await createOrganization(admin);
+    // A role seeded by another service: platform administrators hold its permissions,
+    // organization administrators do not.
+    const serverRole = '11111111-2222-4333-8444-555555555555';
+    await ctx().db.query(
+      `INSERT INTO roles (id, name, description, scopes) VALUES ($1, $2, 'Servers', '{"organization":{"region:servers":["create","read","update","delete"]}}')
+       ON CONFLICT DO NOTHING`,
+      [serverRole, 'server-operator'],
+    );
+    const operators = await createGroup(admin, org, { roleIDs: [serverRole] });
+    const orgAdmin = await userWithRole(ctx(), org, 'administrator');
+    const direct = await orgAdmin.client.post(`/api/v1/organizations/${org}/groups`, {
+      metadata: { name: uniqueName('g') },
+      spec: { userIDs: [], serviceAccountIDs: [], roleIDs: [serverRole] },
+    });
+    assert.deepEqual(direct.body, {
+      error: 'forbidden',
+      error_description: 'the role "server-operator" holds permissions the caller lacks, so the caller cannot grant it',
+    });
+    const viaMembership = { error: 'forbidden', error_description: 'a group in spec.groupIDs grants the role "server-operator", which holds permissions the caller lacks' };
+    const user = await orgAdmin.client.post(`/api/v1/organizations/${org}/users`, { spec: { subject: `${uniqueName('u')}@example.com`, state: 'active', groupIDs: [operators] } });
+    assert.deepEqual(user.body, viaMembership);
+    const sa = await orgAdmin.client.post(`/api/v1/organizations/${org}/serviceaccounts`, { metadata: { name: uniqueName('sa') }, spec: { groupIDs: [operators] } });
+    assert.deepEqual(sa.body, viaMembership);
+    const project = await orgAdmin.client.post(`/api/v1/organizations/${org}/projects`, { metadata: { name: uniqueName('p') }, spec: { groupIDs: [operators] } });
+    assert.deepEqual(project.body, viaMembership);
+    // The platform administrator holds every permission globally and may.
+    const byPlatform = await admin.post(`/api/v1/organizations/${org}/serviceaccounts`, { metadata: { name: uniqueName('sa') }, spec: { groupIDs: [operators] } });
+    assert.equal(byPlatform.status, 201);
+    await ctx().db.query('DELETE FROM roles WHERE id = $1', [serverRole]); // other tests list roles
+  });
+
   it('lists only the roles the caller could grant, never protected ones', async () => {
     const admin = ctx().admin;
     const org = await createOrganization(admin);

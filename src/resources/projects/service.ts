@@ -4,8 +4,8 @@ import { Conflict, NotFound } from '../../http/errors.ts';
 import { projectsAllowing } from '../../rbac/acl.ts';
 import { readMetadata } from '../common/metadata.ts';
 import { finishPage, parsePage } from '../common/pagination.ts';
-import { requireInOrganization } from '../common/references.ts';
 import type { Page } from '../common/schemas.ts';
+import type { RoleService } from '../roles/service.ts';
 import type { ProjectWrite } from './schemas.ts';
 import * as store from './store.ts';
 
@@ -15,7 +15,10 @@ const projectToWire = (row: store.ProjectRow) => ({
 });
 
 export class ProjectService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly roles: RoleService,
+  ) {}
 
   /** Organization-level readers see every project; others see the projects they may read. */
   async list(auth: RequestAuth, organizationId: string, query: Page) {
@@ -29,18 +32,20 @@ export class ProjectService {
   }
 
   async create(auth: RequestAuth, organizationId: string, body: ProjectWrite) {
+    const acl = await auth.acl(organizationId); // before the transaction: PGlite has one connection
     return this.db.transaction(async (tx) => {
-      await requireInOrganization(tx, 'groups', organizationId, body.spec.groupIDs, 'spec.groupIDs');
+      await this.roles.requireGroupsGrantable(tx, acl, organizationId, body.spec.groupIDs);
       const id = await store.insertProject(tx, organizationId, body, auth.principal.subject);
       return projectToWire(await this.require(tx, organizationId, id));
     });
   }
 
   async update(auth: RequestAuth, organizationId: string, id: string, body: ProjectWrite) {
+    const acl = await auth.acl(organizationId); // before the transaction: PGlite has one connection
     await this.db.transaction(async (tx) => {
       const current = await this.require(tx, organizationId, id);
       if (current.deletion_time) throw new Conflict('the project is being deleted');
-      await requireInOrganization(tx, 'groups', organizationId, body.spec.groupIDs, 'spec.groupIDs');
+      await this.roles.requireGroupsGrantable(tx, acl, organizationId, body.spec.groupIDs);
       await store.updateProject(tx, organizationId, id, body, auth.principal.subject);
     });
   }

@@ -3,6 +3,7 @@ import type { RequestAuth } from '../../http/auth.ts';
 import { Forbidden, InvalidRequest } from '../../http/errors.ts';
 import { canGrant, type Acl } from '../../rbac/acl.ts';
 import { readMetadata } from '../common/metadata.ts';
+import { requireInOrganization } from '../common/references.ts';
 import * as store from './store.ts';
 
 function roleToWire(role: store.RoleRow) {
@@ -44,6 +45,21 @@ export class RoleService {
       if (role.protected) throw new Forbidden(`the role "${role.name}" is protected and cannot be granted`);
       if (!canGrant(acl, organizationId, role.scopes)) {
         throw new Forbidden(`the role "${role.name}" holds permissions the caller lacks, so the caller cannot grant it`);
+      }
+    }
+  }
+
+  /**
+   * Putting a user or service account in a group, or a group in a project, hands out the
+   * group's roles: the groups must exist in the organization (400) and their roles must be
+   * grantable by the caller (403).
+   */
+  async requireGroupsGrantable(db: Queryable, acl: Acl, organizationId: string, groupIds: readonly string[]): Promise<void> {
+    await requireInOrganization(db, 'groups', organizationId, groupIds, 'spec.groupIDs');
+    if (!groupIds.length) return;
+    for (const role of await store.rolesOfGroups(db, organizationId, groupIds)) {
+      if (!canGrant(acl, organizationId, role.scopes)) {
+        throw new Forbidden(`a group in spec.groupIDs grants the role "${role.name}", which holds permissions the caller lacks`);
       }
     }
   }

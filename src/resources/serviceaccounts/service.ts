@@ -6,8 +6,8 @@ import { allowOrganization } from '../../rbac/acl.ts';
 import type { Operation } from '../../rbac/model.ts';
 import { readMetadata } from '../common/metadata.ts';
 import { finishPage, parsePage } from '../common/pagination.ts';
-import { requireInOrganization } from '../common/references.ts';
 import type { Page } from '../common/schemas.ts';
+import type { RoleService } from '../roles/service.ts';
 import type { ServiceAccountWrite } from './schemas.ts';
 import * as store from './store.ts';
 
@@ -20,6 +20,7 @@ const serviceAccountToWire = (row: store.ServiceAccountRow) => ({
 export class ServiceAccountService {
   constructor(
     private readonly db: Db,
+    private readonly roles: RoleService,
     private readonly credentials: CredentialService,
     private readonly tokenTtlSeconds: number,
   ) {}
@@ -49,17 +50,19 @@ export class ServiceAccountService {
   }
 
   async create(auth: RequestAuth, organizationId: string, body: ServiceAccountWrite) {
+    const acl = await auth.acl(organizationId); // before the transaction: PGlite has one connection
     return this.db.transaction(async (tx) => {
-      await requireInOrganization(tx, 'groups', organizationId, body.spec.groupIDs, 'spec.groupIDs');
+      await this.roles.requireGroupsGrantable(tx, acl, organizationId, body.spec.groupIDs);
       const id = await store.insertServiceAccount(tx, organizationId, body, auth.principal.subject);
       return this.withNewToken(tx, organizationId, id);
     });
   }
 
   async update(auth: RequestAuth, organizationId: string, id: string, body: ServiceAccountWrite) {
+    const acl = await auth.acl(organizationId); // before the transaction: PGlite has one connection
     return this.db.transaction(async (tx) => {
       await this.require(tx, organizationId, id);
-      await requireInOrganization(tx, 'groups', organizationId, body.spec.groupIDs, 'spec.groupIDs');
+      await this.roles.requireGroupsGrantable(tx, acl, organizationId, body.spec.groupIDs);
       await store.updateServiceAccount(tx, organizationId, id, body, auth.principal.subject);
       return serviceAccountToWire(await this.require(tx, organizationId, id));
     });

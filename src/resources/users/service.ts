@@ -3,8 +3,8 @@ import type { RequestAuth } from '../../http/auth.ts';
 import { InvalidRequest, NotFound } from '../../http/errors.ts';
 import { readMetadata } from '../common/metadata.ts';
 import { finishPage, parsePage } from '../common/pagination.ts';
-import { requireInOrganization } from '../common/references.ts';
 import type { Page } from '../common/schemas.ts';
+import type { RoleService } from '../roles/service.ts';
 import type { UserWrite } from './schemas.ts';
 import * as store from './store.ts';
 
@@ -21,7 +21,10 @@ export function defaultName(email: string): string {
 }
 
 export class UserService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly roles: RoleService,
+  ) {}
 
   async list(organizationId: string, query: Page) {
     const page = parsePage(query);
@@ -36,8 +39,9 @@ export class UserService {
 
   /** Adds a person (by email) to the organization; their global account is created on first use. */
   async create(auth: RequestAuth, organizationId: string, body: UserWrite) {
+    const acl = await auth.acl(organizationId); // before the transaction: PGlite has one connection
     return this.db.transaction(async (tx) => {
-      await requireInOrganization(tx, 'groups', organizationId, body.spec.groupIDs, 'spec.groupIDs');
+      await this.roles.requireGroupsGrantable(tx, acl, organizationId, body.spec.groupIDs);
       const userId = await store.ensureUser(tx, body.spec.subject);
       const id = await store.insertMembership(tx, organizationId, userId, this.values(body), auth.principal.subject);
       return userToWire((await store.getMembership(tx, organizationId, id))!);
@@ -45,13 +49,14 @@ export class UserService {
   }
 
   async update(auth: RequestAuth, organizationId: string, id: string, body: UserWrite) {
+    const acl = await auth.acl(organizationId); // before the transaction: PGlite has one connection
     return this.db.transaction(async (tx) => {
       const current = await store.getMembership(tx, organizationId, id);
       if (!current) throw new NotFound('user not found');
       if (current.email.toLowerCase() !== body.spec.subject.toLowerCase()) {
         throw new InvalidRequest('spec.subject cannot be changed; delete the user and add the new address');
       }
-      await requireInOrganization(tx, 'groups', organizationId, body.spec.groupIDs, 'spec.groupIDs');
+      await this.roles.requireGroupsGrantable(tx, acl, organizationId, body.spec.groupIDs);
       const values = this.values(body, current.name);
       await store.updateMembership(tx, organizationId, id, values, auth.principal.subject);
       return userToWire((await store.getMembership(tx, organizationId, id))!);
