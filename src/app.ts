@@ -10,6 +10,7 @@ import type { Db } from './db/db.ts';
 import { installAuth } from './http/auth.ts';
 import { installOrganizationGuard } from './http/organization-guard.ts';
 import { installErrorHandling } from './http/serialize.ts';
+import { UnsupportedMediaType } from './http/errors.ts';
 import { aclRoutes } from './resources/acl/routes.ts';
 import { allocationRoutes } from './resources/allocations/routes.ts';
 import { groupRoutes } from './resources/groups/routes.ts';
@@ -20,6 +21,13 @@ import { quotaRoutes } from './resources/quotas/routes.ts';
 import { roleRoutes } from './resources/roles/routes.ts';
 import { serviceAccountRoutes } from './resources/serviceaccounts/routes.ts';
 import { userRoutes } from './resources/users/routes.ts';
+import { clientRoutes } from './resources/oauth2clients/routes.ts';
+import { discoveryRoutes } from './oauth2/discovery.ts';
+import { flowRoutes } from './oauth2/flow-routes.ts';
+import { logoutRoutes } from './oauth2/logout.ts';
+import { signupRoutes } from './oauth2/signup.ts';
+import { tokenRoutes } from './oauth2/token.ts';
+import { tokenInfoRoutes } from './oauth2/userinfo.ts';
 import { systemRoutes } from './system-routes.ts';
 import { buildServices } from './services.ts';
 import type { ServerKeys } from './tokens/server-secret.ts';
@@ -65,6 +73,16 @@ export async function buildApp({ config, db, keys, logger }: AppOptions) {
     }
   });
 
+  // OAuth and login forms (RFC 6749 §3.2 and HTML forms); a repeated field becomes an array.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const form: Record<string, string | string[]> = {};
+    for (const [key, value] of new URLSearchParams(body as string)) {
+      const previous = form[key];
+      form[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+    }
+    done(null, form);
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -84,12 +102,20 @@ export async function buildApp({ config, db, keys, logger }: AppOptions) {
   });
 
   installErrorHandling(app);
-  installAuth(app, services.credentials, { db, platformAdmins: new Set(config.platformAdmins) });
+  // The JSON API takes JSON only; forms are for the OAuth endpoints and login pages.
+  app.addHook('preValidation', async (request) => {
+    const type = request.headers['content-type'] ?? '';
+    if (request.routeOptions.url?.startsWith('/api/v1/') && request.body !== undefined && !/^application\/json\b/i.test(type)) {
+      throw new UnsupportedMediaType('the content type is not supported; send application/json');
+    }
+  });
+  installAuth(app, services.authenticator, { db, platformAdmins: new Set(config.platformAdmins) });
   installOrganizationGuard(app, db);
 
   for (const routes of [
     organizationRoutes, aclRoutes, roleRoutes, groupRoutes, projectRoutes, userRoutes,
-    serviceAccountRoutes, providerRoutes, quotaRoutes, allocationRoutes,
+    serviceAccountRoutes, providerRoutes, quotaRoutes, allocationRoutes, clientRoutes,
+    discoveryRoutes, flowRoutes, tokenRoutes, tokenInfoRoutes, logoutRoutes, signupRoutes,
   ]) {
     routes(app, services);
   }

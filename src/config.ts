@@ -20,6 +20,18 @@ export interface Config {
   serviceAccountTokenTtl: number;
   /** How often deleted organizations and projects are purged, in seconds (0: never by timer). */
   deprovisionInterval: number;
+  /** Lifetimes, in seconds. */
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  signupTokenTtl: number;
+  /** Age at which the signing key is replaced, in seconds. */
+  signingKeyRotation: number;
+  /** Whether a new user with no organization may create one at first login. */
+  onboarding: boolean;
+  /** Roles offered to (and given by default to) the group an onboarding user creates. */
+  onboardingRoles: string[];
+  /** `single`: a new login at a client ends the user's previous session there. */
+  sessionsPerClient: 'single' | 'multiple';
 }
 
 export class ConfigError extends Error {
@@ -101,8 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
     throw new ConfigError('TESSERA_LOG_LEVEL', `must be one of ${logLevels.join(', ')}`);
   }
 
-  const serviceAccountTokenTtl = parseDuration('TESSERA_SERVICE_ACCOUNT_TOKEN_TTL', env.TESSERA_SERVICE_ACCOUNT_TOKEN_TTL ?? '90d');
-  if (serviceAccountTokenTtl < 60) throw new ConfigError('TESSERA_SERVICE_ACCOUNT_TOKEN_TTL', 'must be at least 60s');
+  const serviceAccountTokenTtl = atLeast('TESSERA_SERVICE_ACCOUNT_TOKEN_TTL', env.TESSERA_SERVICE_ACCOUNT_TOKEN_TTL ?? '90d', 60);
 
   return {
     port,
@@ -116,7 +127,31 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
     logLevel: logLevel as Config['logLevel'],
     serviceAccountTokenTtl,
     deprovisionInterval: parseDuration('TESSERA_DEPROVISION_INTERVAL', env.TESSERA_DEPROVISION_INTERVAL ?? '5s'),
+    accessTokenTtl: atLeast('TESSERA_ACCESS_TOKEN_TTL', env.TESSERA_ACCESS_TOKEN_TTL ?? '1h', 60),
+    refreshTokenTtl: atLeast('TESSERA_REFRESH_TOKEN_TTL', env.TESSERA_REFRESH_TOKEN_TTL ?? '30d', 60),
+    signupTokenTtl: atLeast('TESSERA_SIGNUP_TOKEN_TTL', env.TESSERA_SIGNUP_TOKEN_TTL ?? '24h', 60),
+    signingKeyRotation: atLeast('TESSERA_SIGNING_KEY_ROTATION', env.TESSERA_SIGNING_KEY_ROTATION ?? '30d', 60),
+    onboarding: parseBoolean('TESSERA_ONBOARDING', env.TESSERA_ONBOARDING ?? 'false'),
+    onboardingRoles: (env.TESSERA_ONBOARDING_ROLES ?? 'administrator').split(',').map((r) => r.trim()).filter(Boolean),
+    sessionsPerClient: oneOf('TESSERA_SESSIONS_PER_CLIENT', env.TESSERA_SESSIONS_PER_CLIENT ?? 'single', ['single', 'multiple'] as const),
   };
+}
+
+function atLeast(setting: string, text: string, minimum: number): number {
+  const seconds = parseDuration(setting, text);
+  if (seconds < minimum) throw new ConfigError(setting, `must be at least ${minimum}s`);
+  return seconds;
+}
+
+function parseBoolean(setting: string, text: string): boolean {
+  if (/^(true|1|yes|on)$/i.test(text.trim())) return true;
+  if (/^(false|0|no|off)$/i.test(text.trim())) return false;
+  throw new ConfigError(setting, `"${text}" is not true or false`);
+}
+
+function oneOf<const T extends readonly string[]>(setting: string, text: string, values: T): T[number] {
+  if (!(values as readonly string[]).includes(text)) throw new ConfigError(setting, `must be one of ${values.join(', ')}`);
+  return text as T[number];
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -2,6 +2,13 @@
 import type { Config } from './config.ts';
 import { CredentialService } from './credentials/service.ts';
 import type { Db } from './db/db.ts';
+import { ClientService } from './resources/oauth2clients/service.ts';
+import { KeyRing } from './tokens/keyring.ts';
+import { Authenticator } from './credentials/authenticator.ts';
+import { TokenSigner } from './oauth2/jwt.ts';
+import { LoginFlow } from './oauth2/login-flow.ts';
+import { Onboarding } from './oauth2/onboarding.ts';
+import { UpstreamProviders } from './oauth2/upstream.ts';
 import { AllocationService } from './resources/allocations/service.ts';
 import { GroupService } from './resources/groups/service.ts';
 import { OrganizationService } from './resources/organizations/service.ts';
@@ -21,13 +28,31 @@ export interface Logger {
 }
 
 export function buildServices(db: Db, config: Config, keys: ServerKeys, log: Logger) {
-  const credentials = new CredentialService(db, new SecretHasher(keys.hashKey), log);
+  const hasher = new SecretHasher(keys.hashKey);
+  const keyRing = new KeyRing(db, keys.encryptionKey, {
+    rotationAgeSeconds: config.signingKeyRotation,
+    maxTokenLifetimeSeconds: config.accessTokenTtl,
+  });
+  const credentials = new CredentialService(db, hasher, log);
+  const signer = new TokenSigner(keyRing, config.issuer, config.accessTokenTtl);
+  const upstream = new UpstreamProviders(db, keys.encryptionKey, `${config.issuer}/oidc/callback`);
+  const flow = new LoginFlow({ db, hasher, config, encryptionKey: keys.encryptionKey, csrfKey: keys.csrfKey, upstream });
   const roles = new RoleService(db);
   const projects = new ProjectService(db, roles);
   const quotas = new QuotaService(db);
   return {
     db,
+    config,
+    keys,
+    hasher,
+    keyRing,
     credentials,
+    signer,
+    authenticator: new Authenticator(db, credentials, signer),
+    upstream,
+    flow,
+    onboarding: new Onboarding(db, hasher, config, keys.csrfKey, flow),
+    clients: new ClientService(db, hasher),
     roles,
     projects,
     quotas,

@@ -115,7 +115,7 @@ describe('tessera serve', () => {
   it('migrates with `tessera migrate`', () => {
     const dataDir = tempDir();
     const first = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
-    assert.equal(first.stdout, 'applied 0001_init\n', first.stderr);
+    assert.equal(first.stdout, 'applied 0001_init, 0002_oidc\n', first.stderr);
     const second = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
     assert.equal(second.stdout, 'database is up to date\n');
   });

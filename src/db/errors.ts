@@ -18,6 +18,7 @@ const uniqueMessages: Record<string, string> = {
   projects_name_key: 'a project with this name already exists',
   allocations_name_key: 'an allocation with this name already exists in the project',
   allocations_project_id_resource_kind_resource_id_key: 'an allocation for this resource already exists in the project',
+  oauth_clients_name_key: 'a client with this name already exists',
 };
 
 const referenceMessages: Record<string, string> = {

@@ -6,7 +6,7 @@
  * well-formed IDs.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CredentialService } from '../credentials/service.ts';
+import type { Authenticator } from '../credentials/authenticator.ts';
 import { allowGlobal, allowOrganization, allowProject, type Acl } from '../rbac/acl.ts';
 import { computeAcl, type AclContext } from '../rbac/compute.ts';
 import type { Operation, Principal, ScopeLevel } from '../rbac/model.ts';
@@ -72,12 +72,12 @@ export async function isAllowed(auth: RequestAuth, p: Permission, params: Record
   return allowOrganization(acl, organizationId, p.endpoint, p.operation);
 }
 
-export function installAuth(app: FastifyInstance, credentials: CredentialService, aclContext: AclContext): void {
+export function installAuth(app: FastifyInstance, authenticator: Authenticator, aclContext: AclContext): void {
   app.decorateRequest('auth', null as unknown as RequestAuth);
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access ?? 'public';
     if (access === 'public') return;
-    const principal = await credentials.authenticate(bearerToken(request));
+    const principal = await authenticator.authenticate(bearerToken(request));
     request.auth = new RequestAuth(principal, aclContext);
   });
   app.addHook('preHandler', async (request) => {

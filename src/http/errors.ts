@@ -84,3 +84,35 @@ export class ServerError extends ApiError {
     super('an internal error occurred; it has been logged');
   }
 }
+
+// OAuth 2.0 token-endpoint errors (RFC 6749 §5.2). They share the envelope above.
+
+/** Client authentication failed (RFC 6749 §5.2: 401, with a challenge for Basic). */
+export class InvalidClient extends ApiError {
+  readonly status = 401;
+  readonly code = 'invalid_client';
+  constructor(message: string) {
+    super(message);
+    this.headers['www-authenticate'] = 'Basic realm="tessera"';
+  }
+}
+
+export class InvalidGrant extends ApiError {
+  readonly status = 400;
+  readonly code = 'invalid_grant';
+}
+
+export class UnauthorizedClient extends ApiError {
+  readonly status = 400;
+  readonly code = 'unauthorized_client';
+}
+
+export class UnsupportedGrantType extends ApiError {
+  readonly status = 400;
+  readonly code = 'unsupported_grant_type';
+}
+
+export class InvalidScope extends ApiError {
+  readonly status = 400;
+  readonly code = 'invalid_scope';
+}

@@ -11,6 +11,8 @@ export interface ServerKeys {
   hashKey: Buffer;
   /** AES-256-GCM key for secrets Tessera must read back (upstream client secrets, signing keys). */
   encryptionKey: Buffer;
+  /** HMAC key for CSRF tokens of forms. */
+  csrfKey: Buffer;
 }
 
 /** Uses TESSERA_SECRET when set, otherwise `<dataDir>/secret`, created (mode 0600) on first start. */
@@ -26,7 +28,7 @@ export function loadServerSecret(secret: string | undefined, dataDir: string): s
 
 export function deriveKeys(secret: string): ServerKeys {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'tessera', info, 32));
-  return { hashKey: derive('tessera/secret-hash/v1'), encryptionKey: derive('tessera/encryption/v1') };
+  return { hashKey: derive('tessera/secret-hash/v1'), encryptionKey: derive('tessera/encryption/v1'), csrfKey: derive('tessera/csrf/v1') };
 }
 
 /** `v1.<iv>.<ciphertext>.<tag>` in base64url; the context is bound as associated data. */

@@ -1,0 +1,36 @@
+/** RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6) and code-replay revocation (§4.1.2). */
+import { createHash } from 'node:crypto';
+import { InvalidGrant, InvalidRequest } from '../../http/errors.ts';
+import { issueSessionTokens } from '../issue.ts';
+import * as store from '../store.ts';
+import type { Grant } from './types.ts';
+
+const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+
+export const authorizationCodeGrant: Grant = {
+  grantType: 'authorization_code',
+  async handle(ctx, client, form) {
+    if (!form.code) throw new InvalidRequest('code is required');
+    if (!form.code_verifier) throw new InvalidRequest('code_verifier is required (PKCE)');
+    const code = form.code.startsWith('tsr_cod_') ? await store.consumeCode(ctx.db, ctx.hasher.hash(form.code)) : undefined;
+    if (!code) throw new InvalidGrant('the authorization code is not valid');
+    if (code.replayed) {
+      // A second redemption means the code leaked: whatever the first one issued is revoked.
+      await store.revokeSession(ctx.db, code.session_id);
+      throw new InvalidGrant('the authorization code was already used; the tokens issued for it are revoked');
+    }
+    if (code.expired) throw new InvalidGrant('the authorization code has expired');
+    if (code.client_id !== client.id) throw new InvalidGrant('the authorization code was issued to another client');
+    if (form.redirect_uri !== code.redirect_uri) throw new InvalidGrant('redirect_uri does not match the authorization request');
+    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(form.code_verifier) || s256(form.code_verifier) !== code.code_challenge) {
+      throw new InvalidGrant('code_verifier does not match the code challenge');
+    }
+    const session = await ctx.db.query<store.SessionRow>(
+      `SELECT s.id, s.user_id, s.client_id, s.scope, s.auth_time FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id = $1 AND s.revoked_at IS NULL AND u.state = 'active'`,
+      [code.session_id],
+    );
+    if (!session.rows[0]) throw new InvalidGrant('the session of this code has ended');
+    return issueSessionTokens(ctx, session.rows[0], { nonce: code.nonce ?? undefined, refresh: client.grant_types.includes('refresh_token') });
+  },
+};

@@ -1,0 +1,121 @@
+/**
+ * Tessera's own JWTs, all ES256 with `kid` from the key ring:
+ * - access tokens per RFC 9068 (`typ: at+jwt`; iss, sub, aud, exp, iat, jti, client_id,
+ *   scope; `sid` ties a user's token to its session so revocation is immediate);
+ * - ID tokens per OpenID Connect Core §2 (nonce, auth_time, at_hash, azp, sid and the
+ *   email/profile claims that the granted scopes allow).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { SignJWT, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { KeyRing } from '../tokens/keyring.ts';
+
+export interface AccessTokenClaims {
+  sub: string;
+  clientId: string;
+  scope: string;
+  sessionId?: string;
+}
+
+export interface AccessTokenPayload extends JWTPayload {
+  sub: string;
+  client_id: string;
+  scope: string;
+  sid?: string;
+}
+
+export interface IdTokenClaims {
+  sub: string;
+  clientId: string;
+  sessionId: string;
+  authTime: Date;
+  nonce?: string;
+  accessToken: string;
+  profile: Record<string, unknown>;
+}
+
+/** OIDC Core §3.1.3.6: base64url of the left half of SHA-256 of the access token. */
+export function atHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
+}
+
+export class TokenSigner {
+  constructor(
+    private readonly keyRing: KeyRing,
+    private readonly issuer: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  get accessTokenTtl(): number {
+    return this.ttlSeconds;
+  }
+
+  async accessToken(claims: AccessTokenClaims): Promise<string> {
+    const key = await this.keyRing.signingKey();
+    return new SignJWT({ client_id: claims.clientId, scope: claims.scope, ...(claims.sessionId ? { sid: claims.sessionId } : {}) })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(this.issuer)
+      .setSubject(claims.sub)
+      .setAudience(this.issuer)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setJti(randomUUID())
+      .sign(key.privateKey);
+  }
+
+  async idToken(claims: IdTokenClaims): Promise<string> {
+    const key = await this.keyRing.signingKey();
+    return new SignJWT({
+      ...claims.profile,
+      auth_time: Math.floor(claims.authTime.getTime() / 1000),
+      ...(claims.nonce ? { nonce: claims.nonce } : {}),
+      at_hash: atHash(claims.accessToken),
+      azp: claims.clientId,
+      sid: claims.sessionId,
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setSubject(claims.sub)
+      .setAudience(claims.clientId)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(key.privateKey);
+  }
+
+  /** Verifies signature, type, issuer, audience and expiry; throws on any failure. */
+  async verifyAccessToken(token: string): Promise<AccessTokenPayload> {
+    const { payload } = await jwtVerify<AccessTokenPayload>(token, (header) => this.key(header.kid), {
+      issuer: this.issuer,
+      audience: this.issuer,
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
+    });
+    return payload;
+  }
+
+  /**
+   * An ID token we issued, for `id_token_hint` (OIDC RP-Initiated Logout §2): signature and
+   * issuer must hold; an expired hint is still acceptable.
+   */
+  async verifyIdTokenHint(token: string): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, (header) => this.key(header.kid), {
+      issuer: this.issuer,
+      algorithms: ['ES256'],
+      currentDate: new Date(0 + Number(decodeExp(token)) * 1000 - 1000),
+    });
+    return payload;
+  }
+
+  private async key(kid: string | undefined) {
+    const key = kid ? await this.keyRing.verificationKey(kid) : undefined;
+    if (!key) throw new errors.JWKSNoMatchingKey();
+    return key;
+  }
+}
+
+function decodeExp(token: string): number {
+  decodeProtectedHeader(token); // throws on a malformed token
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+  return typeof payload.exp === 'number' ? payload.exp : Math.floor(Date.now() / 1000);
+}
+
+export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);

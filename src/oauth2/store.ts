@@ -1,0 +1,207 @@
+/**
+ * SQL of the login and token flows. Single-use artifacts (codes, refresh tokens, upstream
+ * states, signup links) are consumed with one `UPDATE ... WHERE consumed_at IS NULL
+ * RETURNING`: of any number of concurrent redemptions exactly one gets the row.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/db.ts';
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  client_id: string;
+  scope: string;
+  auth_time: Date;
+}
+
+export async function createSession(
+  db: Queryable,
+  s: { userId: string; clientId: string; scope: string; authTime: Date; ttlSeconds: number; single: boolean },
+): Promise<string> {
+  // One session per user per client unless configured otherwise: a new login ends the last.
+  if (s.single) {
+    await db.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL`, [s.userId, s.clientId]);
+  }
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO sessions (id, user_id, client_id, scope, auth_time, expires_at)
+     VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+    [id, s.userId, s.clientId, s.scope, s.authTime, s.ttlSeconds],
+  );
+  return id;
+}
+
+/** The live session behind a user access token, with the account's state: one indexed lookup. */
+export async function liveSession(db: Queryable, id: string) {
+  const result = await db.query<{ user_id: string; email: string; state: string }>(
+    `SELECT s.user_id, u.email, u.state FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+export async function revokeSession(db: Queryable, id: string): Promise<void> {
+  await db.query('UPDATE sessions SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1', [id]);
+}
+
+export async function revokeUserSessions(db: Queryable, userId: string, clientId?: string): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND ($2::uuid IS NULL OR client_id = $2) AND revoked_at IS NULL`,
+    [userId, clientId ?? null],
+  );
+}
+
+// Authorization codes (RFC 6749 §4.1.2: short-lived, single use).
+
+export async function insertCode(
+  db: Queryable,
+  c: { hash: string; sessionId: string; clientId: string; redirectUri: string; codeChallenge: string; nonce?: string; scope: string },
+) {
+  await db.query(
+    `INSERT INTO authorization_codes (code_hash, session_id, client_id, redirect_uri, code_challenge, nonce, scope, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '60 seconds')`,
+    [c.hash, c.sessionId, c.clientId, c.redirectUri, c.codeChallenge, c.nonce ?? null, c.scope],
+  );
+}
+
+export interface CodeRow {
+  session_id: string;
+  client_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  nonce: string | null;
+  scope: string;
+  expired: boolean;
+  replayed: boolean;
+}
+
+/** Consumes a code; `replayed` reports a code that had been consumed before. */
+export async function consumeCode(db: Queryable, hash: string): Promise<CodeRow | undefined> {
+  const result = await db.query<CodeRow>(
+    `UPDATE authorization_codes c SET consumed_at = COALESCE(c.consumed_at, now())
+       FROM (SELECT code_hash, consumed_at IS NOT NULL AS replayed FROM authorization_codes WHERE code_hash = $1 FOR UPDATE) old
+      WHERE c.code_hash = old.code_hash
+      RETURNING c.session_id, c.client_id, c.redirect_uri, c.code_challenge, c.nonce, c.scope,
+                c.expires_at <= now() AS expired, old.replayed`,
+    [hash],
+  );
+  return result.rows[0];
+}
+
+// Refresh tokens (RFC 9700 §4.14.2: rotation with replay detection).
+
+export async function insertRefreshToken(db: Queryable, hash: string, sessionId: string, ttlSeconds: number) {
+  await db.query(
+    `INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
+    [hash, sessionId, ttlSeconds],
+  );
+}
+
+export interface RefreshRow extends SessionRow {
+  expired: boolean;
+  replayed: boolean;
+  revoked: boolean;
+}
+
+export async function consumeRefreshToken(db: Queryable, hash: string): Promise<RefreshRow | undefined> {
+  const result = await db.query<RefreshRow>(
+    `UPDATE refresh_tokens r SET consumed_at = COALESCE(r.consumed_at, now())
+       FROM (SELECT token_hash, consumed_at IS NOT NULL AS replayed FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE) old,
+            sessions s
+      WHERE r.token_hash = old.token_hash AND s.id = r.session_id
+      RETURNING s.id, s.user_id, s.client_id, s.scope, s.auth_time, r.expires_at <= now() AS expired, old.replayed,
+                (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS revoked`,
+    [hash],
+  );
+  return result.rows[0];
+}
+
+/** For introspection and revocation: the refresh token's session, without consuming it. */
+export async function findRefreshToken(db: Queryable, hash: string) {
+  const result = await db.query<SessionRow & { exp: Date; iat: Date; active: boolean; email: string }>(
+    `SELECT s.id, s.user_id, s.client_id, s.scope, s.auth_time, r.expires_at AS exp, r.created_at AS iat, u.email,
+            (r.consumed_at IS NULL AND r.expires_at > now() AND s.revoked_at IS NULL AND u.state = 'active') AS active
+       FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
+      WHERE r.token_hash = $1`,
+    [hash],
+  );
+  return result.rows[0];
+}
+
+// Browser (single-sign-on) sessions.
+
+export async function createBrowserSession(db: Queryable, hash: string, userId: string, authTime: Date, ttlSeconds: number) {
+  await db.query(
+    `INSERT INTO browser_sessions (id, token_hash, user_id, auth_time, expires_at)
+     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+    [randomUUID(), hash, userId, authTime, ttlSeconds],
+  );
+}
+
+export async function findBrowserSession(db: Queryable, hash: string) {
+  const result = await db.query<{ user_id: string; auth_time: Date }>(
+    `SELECT b.user_id, b.auth_time FROM browser_sessions b JOIN users u ON u.id = b.user_id
+      WHERE b.token_hash = $1 AND b.revoked_at IS NULL AND b.expires_at > now() AND u.state = 'active'`,
+    [hash],
+  );
+  return result.rows[0];
+}
+
+export async function endBrowserSessions(db: Queryable, userId: string) {
+  await db.query('UPDATE browser_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+}
+
+// Upstream identities and accounts.
+
+export interface UpstreamIdentity {
+  issuer: string;
+  subject: string;
+  email: string;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  picture?: string;
+}
+
+/**
+ * The account of an upstream identity: linked by (issuer, subject); on first login an
+ * account with the same (verified) email is linked. Returns undefined for a stranger.
+ */
+export async function findAccountForIdentity(db: Queryable, identity: UpstreamIdentity, providerId: string | null) {
+  const linked = await db.query<{ id: string; email: string; state: string }>(
+    `SELECT u.id, u.email, u.state FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.issuer = $1 AND i.subject = $2`,
+    [identity.issuer, identity.subject],
+  );
+  let account = linked.rows[0];
+  if (!account) {
+    const byEmail = await db.query<{ id: string; email: string; state: string }>(
+      'SELECT id, email, state FROM users WHERE lower(email) = lower($1)',
+      [identity.email],
+    );
+    account = byEmail.rows[0];
+    if (!account) return undefined;
+  }
+  await db.query(
+    `INSERT INTO user_identities (issuer, subject, user_id, provider_id, email, given_name, family_name, name, picture, last_login_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+     ON CONFLICT (issuer, subject) DO UPDATE SET email = $5, given_name = $6, family_name = $7, name = $8, picture = $9,
+       last_login_at = now()`,
+    [identity.issuer, identity.subject, account.id, providerId, identity.email, identity.givenName ?? null,
+      identity.familyName ?? null, identity.name ?? null, identity.picture ?? null],
+  );
+  await db.query('UPDATE users SET last_active = now() WHERE id = $1', [account.id]);
+  return account;
+}
+
+/** Profile claims for ID tokens and userinfo, from the most recent upstream login. */
+export async function userProfile(db: Queryable, userId: string) {
+  const result = await db.query<{ email: string; name: string | null; given_name: string | null; family_name: string | null; picture: string | null }>(
+    `SELECT u.email, i.name, i.given_name, i.family_name, i.picture
+       FROM users u LEFT JOIN LATERAL (
+         SELECT * FROM user_identities WHERE user_id = u.id ORDER BY last_login_at DESC NULLS LAST LIMIT 1) i ON true
+      WHERE u.id = $1`,
+    [userId],
+  );
+  return result.rows[0];
+}

@@ -1,0 +1,30 @@
+/**
+ * POST /oauth2/v2/token (RFC 6749 §3.2): authenticate the client, check the grant type is
+ * allowed for it, and hand over to the grant. Responses are never cached (§5.1).
+ */
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../http/errors.ts';
+import type { RouteModule } from '../resources/common/routing.ts';
+import { authenticateClient } from './client-auth.ts';
+import { authorizationCodeGrant } from './grants/authorization-code.ts';
+import { clientCredentialsGrant } from './grants/client-credentials.ts';
+import { refreshTokenGrant } from './grants/refresh-token.ts';
+import type { Grant } from './grants/types.ts';
+import { FormBody, singleValued } from './forms.ts';
+
+const grants = new Map<string, Grant>([authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant].map((g) => [g.grantType, g]));
+
+export const tokenRoutes: RouteModule = (app, { db, hasher, signer, config }) => {
+  app.post('/oauth2/v2/token', {
+    schema: { operationId: 'token', tags: ['oidc'], body: FormBody },
+    handler: async (req, reply) => {
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      const form = singleValued(req.body as Record<string, string>);
+      if (!form.grant_type) throw new InvalidRequest('grant_type is required');
+      const grant = grants.get(form.grant_type);
+      if (!grant) throw new UnsupportedGrantType(`grant_type "${form.grant_type}" is not supported`);
+      const client = await authenticateClient(db, hasher, req, form);
+      if (!client.grant_types.includes(grant.grantType)) throw new UnauthorizedClient(`this client may not use ${grant.grantType}`);
+      return grant.handle({ db, signer, hasher, refreshTokenTtl: config.refreshTokenTtl }, client, form);
+    },
+  });
+};
