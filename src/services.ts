@@ -9,6 +9,7 @@ import { TokenSigner } from './oauth2/jwt.ts';
 import { LoginFlow } from './oauth2/login-flow.ts';
 import { Onboarding } from './oauth2/onboarding.ts';
 import { UpstreamProviders } from './oauth2/upstream.ts';
+import { createSignupLink } from './oauth2/signup.ts';
 import { AllocationService } from './resources/allocations/service.ts';
 import { GroupService } from './resources/groups/service.ts';
 import { OrganizationService } from './resources/organizations/service.ts';
@@ -58,7 +59,7 @@ export function buildServices(db: Db, config: Config, keys: ServerKeys, log: Log
     quotas,
     organizations: new OrganizationService(db),
     groups: new GroupService(db, roles),
-    users: new UserService(db, roles),
+    users: new UserService(db, roles, (tx, userId) => createSignupLink(tx, hasher, config.issuer, userId, config.signupTokenTtl)),
     serviceAccounts: new ServiceAccountService(db, roles, credentials, config.serviceAccountTokenTtl),
     providers: new ProviderService(db, keys.encryptionKey),
     allocations: new AllocationService(db, projects, quotas),

@@ -43,12 +43,20 @@ export async function createProject(admin: Client, org: string, groupIDs: string
   return response.body.metadata.id as string;
 }
 
+/** Follows an account's activation link, as the invited person would. */
+export async function activate(ctx: TestContext, signupLink: string) {
+  const url = new URL(signupLink);
+  const res = await ctx.anonymous.get(url.pathname + url.search);
+  assert.equal(res.status, 200, res.text);
+}
+
 /** A member of `org` holding `role` through a group, with a session token. */
 export async function userWithRole(ctx: TestContext, org: string, role: RoleName | null, projectIds: string[] = []) {
   const email = `${uniqueName('user')}@example.com`;
   const created = await ctx.admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [] } });
   assert.equal(created.status, 201, created.text);
   const membershipId = created.body.metadata.id as string;
+  await activate(ctx, created.body.status.signupLink);
   if (role) {
     const group = await createGroup(ctx.admin, org, { roleIDs: [roleIds[role]], userIDs: [membershipId] });
     for (const project of projectIds) {

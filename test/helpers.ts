@@ -3,6 +3,7 @@
  * PostgreSQL when TESSERA_TEST_DATABASE_URL is set (each suite gets a fresh database there).
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
 import { buildApp, type BuiltApp } from '../src/app.ts';
@@ -102,22 +103,51 @@ export interface TestContext {
 
 export const testSecret = 'test-secret-0123456789abcdef0123456789abcdef';
 
-export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestContext & { close(): Promise<void> }> {
-  const db = await backend.open();
+/** A TCP port that was free a moment ago (for servers whose URL must be known up front). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface StartOptions {
+  /** Listen on loopback (issuer http://127.0.0.1:port), for real HTTP clients. */
+  listen?: boolean;
+  /** Use this database instead of opening one (two instances on one database). */
+  db?: Db;
+}
+
+export async function startTestApp(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestContext & { url: string; close(): Promise<void> }> {
+  const db = options.db ?? (await backend.open());
   await migrate(db);
-  const config = loadConfig({ TESSERA_DATA_DIR: '/nonexistent', TESSERA_DEPROVISION_INTERVAL: '0', ...env });
+  const port = options.listen ? await freePort() : 0;
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    TESSERA_DATA_DIR: '/nonexistent',
+    TESSERA_DEPROVISION_INTERVAL: '0',
+    ...(options.listen ? { TESSERA_ISSUER: url } : {}),
+    ...env,
+  });
   const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false });
   const issued = await built.services.credentials.issueBootstrap();
+  if (options.listen) await built.app.listen({ port, host: '127.0.0.1' });
   return {
     backend: backend.name,
     built,
     db,
     config,
-    admin: new Client(built, issued!.token),
+    url,
+    admin: new Client(built, issued?.token),
     anonymous: new Client(built),
     async close() {
       await built.app.close();
-      await db.close();
+      if (!options.db) await db.close();
     },
   };
 }
@@ -126,12 +156,17 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
  * Declares a suite once per backend. `body` gets a getter for the running context,
  * started before the suite's tests and closed after them.
  */
-export function suite(title: string, body: (ctx: () => TestContext) => void, env: Record<string, string> = {}): void {
+export function suite(
+  title: string,
+  body: (ctx: () => TestContext & { url: string }) => void,
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): void {
   for (const backend of testBackends()) {
     describe(`${title} [${backend.name}]`, () => {
       let ctx: Awaited<ReturnType<typeof startTestApp>>;
       before(async () => {
-        ctx = await startTestApp(backend, env);
+        ctx = await startTestApp(backend, env, options);
       });
       after(async () => {
         await ctx?.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { createGroup, createOrganization, roleIds } from './fixtures.ts';
+import { activate, createGroup, createOrganization, roleIds } from './fixtures.ts';
 import { suite, uniqueName, createdMetadata } from './helpers.ts';
 
 suite('users', (ctx) => {
@@ -14,10 +14,12 @@ suite('users', (ctx) => {
     assert.deepEqual(created.body, {
       metadata: createdMetadata(created.body, { name: email.split('@')[0], organizationId: org }),
       spec: { subject: email, state: 'active', groupIDs: [group] },
-      status: {},
+      status: { signupLink: created.body.status.signupLink },
     });
+    assert.match(created.body.status.signupLink, /^http:\/\/localhost:8080\/api\/v1\/signup\?token=tsr_sgn_[0-9A-Za-z]{49}$/);
     const id = created.body.metadata.id;
-    assert.deepEqual((await admin.get(`/api/v1/organizations/${org}/users/${id}`)).body, created.body);
+    const read = await admin.get(`/api/v1/organizations/${org}/users/${id}`);
+    assert.deepEqual(read.body, { ...created.body, status: {} }, 'the activation link is shown once');
     assert.deepEqual((await admin.get(`/api/v1/organizations/${org}/groups/${group}`)).body.spec.userIDs, [id]);
     const dup = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email.toLowerCase(), state: 'active', groupIDs: [] } });
     assert.deepEqual(dup.body, { error: 'conflict', error_description: 'this user is already a member of the organization' });
@@ -51,6 +53,8 @@ suite('users', (ctx) => {
     const inB = await admin.post(`/api/v1/organizations/${b}/users`, { spec: { subject: email, state: 'pending', groupIDs: [] } });
     assert.equal(inA.status, 201);
     assert.equal(inB.status, 201);
+    assert.ok(inA.body.status.signupLink, 'a new account gets an activation link');
+    assert.deepEqual(inB.body.status, {}, 'an existing account does not');
     assert.notEqual(inA.body.metadata.id, inB.body.metadata.id);
     const accounts = await ctx().db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE lower(email) = lower($1)', [email]);
     assert.equal(accounts.rows[0].n, 1);
@@ -75,6 +79,7 @@ suite('users', (ctx) => {
     const group = await createGroup(admin, org, { roleIDs: [roleIds.administrator] });
     const email = `${uniqueName('s')}@example.com`;
     const created = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [group] } });
+    await activate(ctx(), created.body.status.signupLink);
     const account = await ctx().db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email]);
     const { token } = await ctx().built.services.credentials.issueUserToken(account.rows[0].id, 3600);
     const client = admin.as(token);
@@ -85,5 +90,35 @@ suite('users', (ctx) => {
     await ctx().db.query(`UPDATE users SET state = 'suspended' WHERE id = $1`, [account.rows[0].id]);
     const denied = await client.get('/api/v1/acl');
     assert.deepEqual(denied.body, { error: 'access_denied', error_description: 'the user is suspended' });
+  });
+});
+
+suite('account activation', (ctx) => {
+  it('starts accounts made through the API pending; the link activates once and expires', async () => {
+    const admin = ctx().admin;
+    const org = await createOrganization(admin);
+    const email = `${uniqueName('new')}@example.com`;
+    const created = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [] } });
+    const state = async () => (await ctx().db.query<{ state: string }>('SELECT state FROM users WHERE email = $1', [email])).rows[0].state;
+    assert.equal(await state(), 'pending');
+    const account = await ctx().db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email]);
+    const { token } = await ctx().built.services.credentials.issueUserToken(account.rows[0].id, 3600);
+    assert.deepEqual((await admin.as(token).get('/api/v1/acl')).body, { error: 'access_denied', error_description: 'the user is pending' });
+    const link = new URL(created.body.status.signupLink);
+    const page = await ctx().anonymous.get(link.pathname + link.search);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Your account is active/);
+    assert.equal(await state(), 'active');
+    assert.equal((await admin.as(token).get('/api/v1/acl')).status, 200);
+    const again = await ctx().anonymous.get(link.pathname + link.search);
+    assert.equal(again.status, 400, 'single use');
+    assert.match(again.text, /already used or has expired/);
+
+    const late = `${uniqueName('late')}@example.com`;
+    const lateUser = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: late, state: 'active', groupIDs: [] } });
+    await ctx().db.query(`UPDATE signup_tokens SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE email = $1)`, [late]);
+    const lateLink = new URL(lateUser.body.status.signupLink);
+    assert.equal((await ctx().anonymous.get(lateLink.pathname + lateLink.search)).status, 400, 'expired');
+    assert.equal((await ctx().anonymous.get('/api/v1/signup?token=tsr_sgn_forged')).status, 400);
   });
 });

@@ -75,7 +75,7 @@ export class Onboarding {
       userId = await this.db.transaction(async (tx) => {
         const actor = identity.email;
         const organization = await insertOrganization(tx, { metadata: { name: organizationName, description: form.organization_description }, spec: { organizationType: 'adhoc' } }, actor);
-        const accountId = await ensureUser(tx, identity.email);
+        const { id: accountId } = await ensureUser(tx, identity.email, 'active');
         const group = await insertGroup(tx, organization.id, { metadata: { name: groupName, description: form.group_description }, spec: { roleIDs: chosen.map((r) => r.id), userIDs: [], serviceAccountIDs: [] } }, actor);
         await insertMembership(tx, organization.id, accountId, { metadata: { name: defaultName(identity.email) }, state: 'active', groupIds: [group] }, actor);
         await store.findAccountForIdentity(tx, identity, identity.providerId);

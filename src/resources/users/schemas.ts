@@ -22,7 +22,12 @@ export type UserWrite = Static<typeof UserWrite>;
 export const UserRead = Type.Object({
   metadata: OrganizationScopedReadMetadata,
   spec: Type.Object({ subject: Type.String(), state: UserState, groupIDs: Type.Array(Type.String()) }),
-  status: Type.Object({ lastActive: Type.Optional(Type.String({ format: 'date-time' })) }),
+  status: Type.Object({
+    lastActive: Type.Optional(Type.String({ format: 'date-time' })),
+    signupLink: Type.Optional(
+      Type.String({ description: 'Only when the create made a new account: the single-use link that activates it. Shown once.' }),
+    ),
+  }),
 });
 export const UserList = Type.Array(UserRead);
 export const UserParams = withOrganization({ userID: Id });

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/db.ts';
+import type { Db, Queryable } from '../../db/db.ts';
 import type { RequestAuth } from '../../http/auth.ts';
 import { InvalidRequest, NotFound } from '../../http/errors.ts';
 import { readMetadata } from '../common/metadata.ts';
@@ -24,6 +24,7 @@ export class UserService {
   constructor(
     private readonly db: Db,
     private readonly roles: RoleService,
+    private readonly signupLink: (db: Queryable, userId: string) => Promise<string>,
   ) {}
 
   async list(organizationId: string, query: Page) {
@@ -42,9 +43,11 @@ export class UserService {
     const acl = await auth.acl(organizationId); // before the transaction: PGlite has one connection
     return this.db.transaction(async (tx) => {
       await this.roles.requireGroupsGrantable(tx, acl, organizationId, body.spec.groupIDs);
-      const userId = await store.ensureUser(tx, body.spec.subject);
-      const id = await store.insertMembership(tx, organizationId, userId, this.values(body), auth.principal.subject);
-      return userToWire((await store.getMembership(tx, organizationId, id))!);
+      // A new account starts pending; its activation link is shown once, here.
+      const account = await store.ensureUser(tx, body.spec.subject, 'pending');
+      const id = await store.insertMembership(tx, organizationId, account.id, this.values(body), auth.principal.subject);
+      const wire = userToWire((await store.getMembership(tx, organizationId, id))!);
+      return account.created ? { ...wire, status: { ...wire.status, signupLink: await this.signupLink(tx, account.id) } } : wire;
     });
   }
 

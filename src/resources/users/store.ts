@@ -25,10 +25,14 @@ export async function getMembership(db: Queryable, organizationId: string, id: s
   return (await db.query<MembershipRow>(`${select} WHERE m.organization_id = $1 AND m.id = $2`, [organizationId, id])).rows[0];
 }
 
-/** The global account for an email, created on first use. */
-export async function ensureUser(db: Queryable, email: string): Promise<string> {
-  await db.query('INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT DO NOTHING', [randomUUID(), email]);
-  return (await db.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = lower($1)', [email])).rows[0].id;
+/** The global account for an email, created (in `state`) on first use. */
+export async function ensureUser(db: Queryable, email: string, state: 'active' | 'pending'): Promise<{ id: string; created: boolean }> {
+  const inserted = await db.query<{ id: string }>(
+    'INSERT INTO users (id, email, state) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id',
+    [randomUUID(), email, state],
+  );
+  if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
+  return { id: (await db.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = lower($1)', [email])).rows[0].id, created: false };
 }
 
 export interface MembershipValues {
