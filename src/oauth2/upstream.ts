@@ -92,7 +92,15 @@ export class UpstreamProviders {
       throw new UpstreamError(`the identity provider's answer was refused: ${(error as Error).message}`);
     }
     if (provider.type === 'github') return this.githubIdentity(provider, tokens.access_token);
-    const claims = tokens.claims()!;
+    let claims: Record<string, unknown> & { iss: string; sub: string } = tokens.claims()!;
+    if (typeof claims.email !== 'string' && config.serverMetadata().userinfo_endpoint) {
+      // OIDC Core §5.4: scope claims may come from userinfo rather than the ID token.
+      try {
+        claims = { ...(await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
+      } catch (error) {
+        throw new UpstreamError(`the identity provider's userinfo was refused: ${(error as Error).message}`);
+      }
+    }
     const email = typeof claims.email === 'string' ? claims.email : undefined;
     // Microsoft marks a verified email with xms_edov instead of email_verified.
     const verified = claims.email_verified === true || (provider.type === 'microsoft' && claims.xms_edov === true);
