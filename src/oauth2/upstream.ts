@@ -89,7 +89,7 @@ export class UpstreamProviders {
         idTokenExpected: provider.type !== 'github',
       });
     } catch (error) {
-      throw new UpstreamError(`the identity provider's answer was refused: ${(error as Error).message}`);
+      throw new UpstreamError(`the identity provider's answer was refused: ${describe(error)}`);
     }
     if (provider.type === 'github') return this.githubIdentity(provider, tokens.access_token);
     let claims: Record<string, unknown> & { iss: string; sub: string } = tokens.claims()!;
@@ -167,6 +167,12 @@ export class UpstreamProviders {
       picture: str(user.avatar_url),
     };
   }
+}
+
+/** openid-client wraps the precise reason (e.g. which claim failed) in `cause`. */
+function describe(error: unknown): string {
+  const { message, cause } = error as Error & { cause?: { message?: string } };
+  return cause?.message && cause.message !== message ? `${message} (${cause.message})` : message;
 }
 
 const str = (value: unknown) => (typeof value === 'string' && value ? value : undefined);

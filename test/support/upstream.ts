@@ -3,6 +3,7 @@
  * test users. Logins go through its own interaction pages (any password works).
  */
 import { createServer, type Server } from 'node:http';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { freePort } from '../helpers.ts';
 
@@ -22,8 +23,20 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(tesseraCallback: string, options: { issuerPath?: string; extraClaims?: (login: string) => Record<string, unknown> } = {}): Promise<Upstream> {
+export interface UpstreamOptions {
+  issuerPath?: string;
+  extraClaims?: (login: string) => Record<string, unknown>;
+  /**
+   * Rewrites the claims of issued ID tokens and re-signs them with the upstream's own key:
+   * a correctly signed token with wrong claims, as a compromised upstream or proxy would send.
+   */
+  tamperIdToken?: (claims: Record<string, unknown>) => Record<string, unknown> | undefined;
+}
+
+export async function startUpstream(tesseraCallback: string, options: UpstreamOptions = {}): Promise<Upstream> {
   const port = await freePort();
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingJwk = { ...(await exportJWK(privateKey)), kid: 'upstream-test-key', alg: 'RS256', use: 'sig' };
   const issuer = `http://127.0.0.1:${port}${options.issuerPath ?? ''}`;
   const users = new Map<string, TestUser>();
   const clientId = 'tessera';
@@ -33,6 +46,7 @@ export async function startUpstream(tesseraCallback: string, options: { issuerPa
     pkce: { required: () => true },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name'], xms: ['xms_edov', 'tid'] },
     cookies: { keys: ['upstream-test-cookie-key'] },
+    jwks: { keys: [signingJwk] },
     findAccount: async (_ctx, login) => ({
       accountId: login,
       claims: async () => {
@@ -57,6 +71,19 @@ export async function startUpstream(tesseraCallback: string, options: { issuerPa
       return grant;
     },
     features: { devInteractions: { enabled: true } },
+  });
+  provider.use(async (ctx: any, next: () => Promise<void>) => {
+    await next();
+    if (options.tamperIdToken && ctx.path.endsWith('/token') && ctx.body?.id_token) {
+      const claims = decodeJwt(ctx.body.id_token) as Record<string, unknown>;
+      const changed = options.tamperIdToken(claims);
+      if (changed) {
+        ctx.body = {
+          ...ctx.body,
+          id_token: await new SignJWT(changed).setProtectedHeader({ alg: 'RS256', kid: 'upstream-test-key' }).sign(privateKey),
+        };
+      }
+    }
   });
   const server: Server = createServer(provider.callback());
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
