@@ -10,19 +10,26 @@ import { ConfigError, flagToEnv, loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
 import { startServer } from './server.ts';
+import { KeyRing } from './tokens/keyring.ts';
+import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
 
 const usage = `usage: tessera <command> [flags]
 
 commands:
   serve     run the server (migrates the database first)
   migrate   apply database migrations and exit
+  keys rotate
+            retire the current signing key and make a new one (the old one stays in
+            the JWKS until the tokens it signed have expired)
 
 flags (each also read from the environment variable in brackets):
 ${Object.entries(flagToEnv).map(([flag, env]) => `  --${flag.padEnd(16)} [${env}]`).join('\n')}
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...args] = argv;
+  const subcommand = command === 'keys' ? args.shift() : undefined;
+  const rest = args;
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(usage);
     return command ? 0 : 2;
@@ -49,6 +56,22 @@ async function main(argv: string[]): Promise<number> {
       try {
         const applied = await migrate(db);
         process.stdout.write(applied.length ? `applied ${applied.join(', ')}\n` : 'database is up to date\n');
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'keys': {
+      if (subcommand !== 'rotate') {
+        process.stderr.write(`tessera: usage: tessera keys rotate\n`);
+        return 2;
+      }
+      const db = await openDatabase(config);
+      try {
+        await migrate(db);
+        const keys = deriveKeys(loadServerSecret(config.secret, config.dataDir));
+        const ring = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: config.signingKeyRotation, maxTokenLifetimeSeconds: config.accessTokenTtl });
+        process.stdout.write(`new signing key ${await ring.rotate()}\n`);
       } finally {
         await db.close();
       }

@@ -12,6 +12,12 @@ export interface Page {
 export class Agent {
   private readonly jar = new Map<string, Map<string, string>>();
 
+  /**
+   * Where a request really goes (e.g. one of several instances behind one public URL);
+   * cookies stay keyed by the URL's own host, as behind a load balancer.
+   */
+  route: (url: string) => string = (url) => url;
+
   cookie(url: string, name: string): string | undefined {
     return this.jar.get(new URL(url).host)?.get(name);
   }
@@ -26,7 +32,7 @@ export class Agent {
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
     const host = new URL(url).host;
     const cookies = [...(this.jar.get(host) ?? new Map())].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(url, {
+    const response = await fetch(this.route(url), {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       redirect: 'manual',
       headers: { ...(cookies ? { cookie: cookies } : {}), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },

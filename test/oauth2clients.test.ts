@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createOrganization, userWithRole } from './fixtures.ts';
+import { createdMetadata, suite, uniqueName } from './helpers.ts';
+
+suite('OAuth clients API', (ctx) => {
+  it('registers a confidential client, shows its secret once, and manages it', async () => {
+    const admin = ctx().admin;
+    const name = uniqueName('portal');
+    const created = await admin.post('/api/v1/oauth2clients', {
+      metadata: { name },
+      spec: { redirectURIs: ['https://portal.example.com/cb', 'http://localhost:3000/cb'], homeURI: 'https://portal.example.com' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = created.body.status.clientID;
+    assert.match(created.body.status.clientSecret, /^tsr_cls_[0-9A-Za-z]{49}$/);
+    assert.deepEqual(created.body, {
+      metadata: createdMetadata(created.body, { name }),
+      spec: {
+        redirectURIs: ['https://portal.example.com/cb', 'http://localhost:3000/cb'],
+        postLogoutRedirectURIs: [],
+        public: false,
+        tokenEndpointAuthMethod: 'client_secret_basic',
+        grantTypes: ['authorization_code', 'refresh_token'],
+        scopes: ['openid', 'email', 'profile'],
+        homeURI: 'https://portal.example.com',
+      },
+      status: { clientID: id, clientSecret: created.body.status.clientSecret },
+    });
+    const read = await admin.get(`/api/v1/oauth2clients/${id}`);
+    assert.deepEqual(read.body, { ...created.body, status: { clientID: id } });
+    const stored = await ctx().db.query<{ secret_hash: string }>('SELECT secret_hash FROM oauth_clients WHERE id = $1', [id]);
+    assert.notEqual(stored.rows[0].secret_hash, created.body.status.clientSecret);
+    const list = await admin.get('/api/v1/oauth2clients');
+    assert.ok(list.body.some((c: any) => c.status.clientID === id));
+    assert.ok(!list.text.includes('tsr_cls_'), 'secrets are never listed');
+    const updated = await admin.put(`/api/v1/oauth2clients/${id}`, { metadata: { name }, spec: { redirectURIs: ['https://portal.example.com/callback'] } });
+    assert.equal(updated.status, 200);
+    assert.deepEqual(updated.body.spec.redirectURIs, ['https://portal.example.com/callback']);
+    assert.equal(updated.body.status.clientSecret, undefined, 'the secret is kept, not reissued');
+    assert.equal((await admin.delete(`/api/v1/oauth2clients/${id}`)).status, 200);
+    assert.equal((await admin.get(`/api/v1/oauth2clients/${id}`)).status, 404);
+  });
+
+  it('validates redirect URIs, grant types and roles', async () => {
+    const admin = ctx().admin;
+    const post = (spec: Record<string, unknown>) => admin.post('/api/v1/oauth2clients', { metadata: { name: uniqueName('c') }, spec });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ redirectURIs: ['https://app.example/cb#frag'] }, 'spec.redirectURIs: "https://app.example/cb#frag" must not have a fragment'],
+      [{ redirectURIs: ['http://app.example/cb'] }, 'spec.redirectURIs: "http://app.example/cb" must use https (http only on loopback)'],
+      [{ redirectURIs: [] }, 'spec.redirectURIs needs at least one URI for the authorization_code grant'],
+      [{ redirectURIs: [], grantTypes: ['client_credentials'] }, 'spec.roleID is required with the client_credentials grant, and only with it'],
+      [{ redirectURIs: [], public: true, grantTypes: ['client_credentials'], roleID: '703a9e3a-063b-4b7a-ab46-440d2087e7e1' }, 'a public client cannot use client_credentials: it has no secret'],
+    ];
+    for (const [spec, description] of cases) {
+      const res = await post(spec);
+      assert.deepEqual(res.body, { error: 'invalid_request', error_description: description });
+    }
+    const publicClient = await post({ redirectURIs: ['myapp://callback'], public: true });
+    assert.equal(publicClient.status, 201);
+    assert.equal(publicClient.body.status.clientSecret, undefined);
+    assert.equal(publicClient.body.spec.tokenEndpointAuthMethod, 'none');
+  });
+
+  it('is for platform administrators only', async () => {
+    const org = await createOrganization(ctx().admin);
+    const orgAdmin = await userWithRole(ctx(), org, 'administrator');
+    const res = await orgAdmin.client.get('/api/v1/oauth2clients');
+    assert.deepEqual(res.body, { error: 'forbidden', error_description: 'the caller lacks read permission on identity:oauth2clients at global scope' });
+  });
+});
+
+suite('signing keys', (ctx) => {
+  it('rotates: new tokens use the new key, the retired key stays published until its tokens expire', async () => {
+    const { keyRing, signer } = ctx().built.services;
+    const before = await signer.accessToken({ sub: 's', clientId: 'c', scope: '' });
+    const oldKid = JSON.parse(Buffer.from(before.split('.')[0], 'base64url').toString()).kid;
+    const newKid = await keyRing.rotate();
+    assert.notEqual(newKid, oldKid);
+    const after = await signer.accessToken({ sub: 's', clientId: 'c', scope: '' });
+    assert.equal(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid, newKid);
+    const jwks = (await ctx().anonymous.get('/oauth2/v2/jwks')).body;
+    assert.deepEqual(jwks.keys.map((k: any) => k.kid), [newKid, oldKid]);
+    assert.equal((await signer.verifyAccessToken(before)).sub, 's', 'tokens of the retired key still verify');
+    await ctx().db.query(`UPDATE signing_keys SET published_until = now() - interval '1 second' WHERE kid = $1`, [oldKid]);
+    assert.deepEqual((await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys.map((k: any) => k.kid), [newKid]);
+    const stored = await ctx().db.query<{ private_jwk_ciphertext: string }>('SELECT private_jwk_ciphertext FROM signing_keys WHERE kid = $1', [newKid]);
+    assert.ok(!stored.rows[0].private_jwk_ciphertext.includes('"d"'), 'private keys are stored encrypted');
+  });
+});
