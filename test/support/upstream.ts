@@ -9,7 +9,8 @@ import { freePort } from '../helpers.ts';
 
 export interface TestUser {
   email: string;
-  emailVerified?: boolean;
+  /** null: the claim is left out (as Microsoft does). */
+  emailVerified?: boolean | null;
   name?: string;
   givenName?: string;
   familyName?: string;
@@ -44,7 +45,7 @@ export async function startUpstream(tesseraCallback: string, options: UpstreamOp
   const provider = new Provider(issuer, {
     clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [tesseraCallback], response_types: ['code'], grant_types: ['authorization_code'] }],
     pkce: { required: () => true },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name'], xms: ['xms_edov', 'tid'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name', 'given_name', 'family_name'] },
     cookies: { keys: ['upstream-test-cookie-key'] },
     jwks: { keys: [signingJwk] },
     findAccount: async (_ctx, login) => ({
@@ -52,9 +53,8 @@ export async function startUpstream(tesseraCallback: string, options: UpstreamOp
       claims: async () => {
         const user = users.get(login) ?? { email: `${login}@example.com` };
         return {
-          sub: `upstream-${login}`,
           email: user.email,
-          email_verified: user.emailVerified ?? true,
+          ...(user.emailVerified === null ? {} : { email_verified: user.emailVerified ?? true }),
           name: user.name,
           given_name: user.givenName,
           family_name: user.familyName,
@@ -66,7 +66,6 @@ export async function startUpstream(tesseraCallback: string, options: UpstreamOp
     loadExistingGrant: async (ctx) => {
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
       grant.addOIDCScope('openid email profile');
-      grant.addOIDCClaims(['xms_edov', 'tid']);
       await grant.save();
       return grant;
     },
