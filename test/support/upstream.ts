@@ -53,6 +53,7 @@ export async function startUpstream(tesseraCallback: string, options: UpstreamOp
       claims: async () => {
         const user = users.get(login) ?? { email: `${login}@example.com` };
         return {
+          sub: login,
           email: user.email,
           ...(user.emailVerified === null ? {} : { email_verified: user.emailVerified ?? true }),
           name: user.name,
