@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { KeyRing } from '../src/tokens/keyring.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
 import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
@@ -86,5 +87,17 @@ suite('signing keys', (ctx) => {
     assert.deepEqual((await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys.map((k: any) => k.kid), [newKid]);
     const stored = await ctx().db.query<{ private_jwk_ciphertext: string }>('SELECT private_jwk_ciphertext FROM signing_keys WHERE kid = $1', [newKid]);
     assert.ok(!stored.rows[0].private_jwk_ciphertext.includes('"d"'), 'private keys are stored encrypted');
+  });
+
+  it('rotates by age on the next signature', async () => {
+    const { keys, db } = { keys: ctx().built.services.keys, db: ctx().db };
+    const ring = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600, refreshMs: 0 });
+    const current = (await ring.signingKey()).kid;
+    assert.equal((await ring.signingKey()).kid, current, 'a young key keeps signing');
+    await db.query(`UPDATE signing_keys SET created_at = now() - interval '2 hours' WHERE kid = $1`, [current]);
+    const next = (await ring.signingKey()).kid;
+    assert.notEqual(next, current);
+    const retired = await db.query<{ retired: boolean }>('SELECT retired_at IS NOT NULL AS retired FROM signing_keys WHERE kid = $1', [current]);
+    assert.equal(retired.rows[0].retired, true);
   });
 });
