@@ -53,7 +53,14 @@ export interface AppOptions {
 
 export async function buildApp({ config, db, keys, logger }: AppOptions) {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel, redact: { paths: logRedactions, censor: '[redacted]' } },
+    logger: logger ?? {
+      level: config.logLevel,
+      redact: { paths: logRedactions, censor: '[redacted]' },
+      // Query strings carry codes, states and signup tokens: log the path only.
+      serializers: {
+        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
+      },
+    },
     bodyLimit,
     // Refuse rather than repair: unknown fields and wrong types are client errors.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },

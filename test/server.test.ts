@@ -75,7 +75,19 @@ describe('tessera serve', () => {
       const denied = await fetch(`${server.url}/api/v1/organizations`, { headers: { authorization: 'Bearer tsr_bst_nope' } });
       assert.equal(denied.status, 401);
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
-      assert.ok(!server.output().includes(token), 'the token never reaches the log');
+      // A URL carrying a secret (an activation link) is logged without its query.
+      const org = (await created.json()).metadata.id;
+      const user = await fetch(`${server.url}/api/v1/organizations/${org}/users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ spec: { subject: 'new@example.com', state: 'active', groupIDs: [] } }),
+      });
+      const link = new URL((await user.json()).status.signupLink);
+      assert.equal((await fetch(`${server.url}${link.pathname}${link.search}`)).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.ok(server.output().includes('"path":"/api/v1/signup"'), 'requests are logged');
+      assert.ok(!server.output().includes(link.searchParams.get('token')!), 'the activation token never reaches the log');
+      assert.ok(!server.output().includes(token), 'the bearer token never reaches the log');
     } finally {
       await server.stop();
     }
