@@ -5,6 +5,9 @@ import type { Db, Queryable, QueryResult } from './db.ts';
 // so stores cast them to int in SQL.
 export async function openPostgres(connectionString: string, max = 10): Promise<Db> {
   const pool = new pg.Pool({ connectionString, max });
+  // An idle connection that the server closed (restart, failover, administrator) is replaced
+  // on next use; without a listener its error event would crash the process.
+  pool.on('error', () => undefined);
   // Fail at start, not on the first request, when the server cannot be reached.
   await pool.query('SELECT 1');
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
