@@ -12,6 +12,26 @@ export async function purgeDeleted(db: Queryable): Promise<{ projects: number; o
   return { projects: projects.rowCount, organizations: organizations.rowCount };
 }
 
+/**
+ * Housekeeping of the login flow: rows that can no longer be used are removed (expired login
+ * requests, codes, refresh tokens, signup links; ended sessions). Nothing here is needed
+ * for correctness: every lookup already ignores expired rows.
+ */
+export async function purgeExpired(db: Queryable): Promise<number> {
+  let removed = 0;
+  for (const sql of [
+    `DELETE FROM login_requests WHERE expires_at < now() - interval '1 hour'`,
+    `DELETE FROM authorization_codes WHERE expires_at < now() - interval '1 hour'`,
+    `DELETE FROM refresh_tokens WHERE expires_at < now()`,
+    `DELETE FROM signup_tokens WHERE expires_at < now()`,
+    `DELETE FROM browser_sessions WHERE expires_at < now() OR revoked_at < now() - interval '1 day'`,
+    `DELETE FROM sessions WHERE expires_at < now() OR revoked_at < now() - interval '1 day'`,
+  ]) {
+    removed += (await db.query(sql)).rowCount;
+  }
+  return removed;
+}
+
 export function startDeprovisioner(
   db: Queryable,
   intervalSeconds: number,
@@ -19,8 +39,8 @@ export function startDeprovisioner(
 ): () => void {
   if (intervalSeconds <= 0) return () => undefined;
   const timer = setInterval(() => {
-    purgeDeleted(db)
-      .then((purged) => {
+    Promise.all([purgeDeleted(db), purgeExpired(db)])
+      .then(([purged]) => {
         if (purged.projects || purged.organizations) log.info(purged, 'deprovisioned deleted resources');
       })
       .catch((error) => log.error({ err: error }, 'deprovisioning failed'));

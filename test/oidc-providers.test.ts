@@ -104,6 +104,17 @@ suite('upstream provider types', (ctx) => {
     const identity = await ctx().db.query('SELECT issuer FROM user_identities WHERE email = $1', [`${login}@${domain}`]);
     assert.deepEqual(identity.rows, [{ issuer: corp.issuer }], 'the login went to the organization\'s own provider');
 
+    // The organization's provider cannot vouch for an address outside the organization's
+    // domain: that would let one tenant's administrator take over another tenant's user.
+    const victim = `${uniqueName('victim')}@elsewhere.example`;
+    await memberOf(ctx(), victim);
+    const attacker = uniqueName('attacker');
+    corp.users.set(attacker, { email: victim });
+    const takeover = await startAuthorization(rp);
+    const refused = new URL((await loginThroughUpstream(new Agent(), takeover.url, attacker, { email: `${attacker}@${domain}` })).url);
+    assert.equal(refused.searchParams.get('error'), 'access_denied');
+    assert.equal(refused.searchParams.get('error_description'), `this organization's identity provider may only sign in ${domain} addresses`);
+
     const agent = new Agent();
     const loginPage = await agent.follow((await startAuthorization(rp)).url.href, {}, clientRedirect);
     const unknown = await agent.submit(loginPage, 'name="email"', { email: 'someone@unclaimed.example' });

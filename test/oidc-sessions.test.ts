@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import * as client from 'openid-client';
+import { purgeExpired } from '../src/deprovisioner.ts';
 import { suite, uniqueName } from './helpers.ts';
 import type { Upstream } from './support/upstream.ts';
 import {
@@ -92,5 +93,17 @@ suite('client-rendered login and form posts', (ctx) => {
     }
     const silent = await startAuthorization(rp, { max_age: '3600' });
     assert.ok(expectCode(await agent.follow(silent.url.href, {}, clientRedirect)).searchParams.get('code'));
+  });
+
+  it('purges login state that can no longer be used', async () => {
+    const db = ctx().db;
+    const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM login_requests')).rows[0].n;
+    const before = await count();
+    assert.ok(before > 0);
+    await db.query(`UPDATE login_requests SET expires_at = now() - interval '2 hours'`);
+    await db.query(`UPDATE authorization_codes SET expires_at = now() - interval '2 hours'`);
+    assert.ok((await purgeExpired(db)) >= before);
+    assert.equal(await count(), 0);
+    assert.equal((await db.query('SELECT 1 FROM authorization_codes')).rowCount, 0);
   });
 }, {}, { listen: true });

@@ -3,7 +3,7 @@
  * /oidc/callback and /oauth2/v2/onboard. Pages and redirects only; the rules are in
  * login-flow.ts and onboarding.ts.
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteModule } from '../resources/common/routing.ts';
 import { ensureBrowserId, readCookie, browserCookie, sessionCookie, setCookie } from './browser.ts';
 import { FormBody, singleValued } from './forms.ts';
@@ -23,7 +23,7 @@ function send(reply: FastifyReply, result: FlowResult, secure: boolean) {
 
 export const flowRoutes: RouteModule = (app, { flow, onboarding, config }) => {
   const secure = config.issuer.startsWith('https:');
-  const authorize = async (req: any, reply: FastifyReply, params: Record<string, string | undefined>) => {
+  const authorize = async (req: FastifyRequest, reply: FastifyReply, params: Record<string, string | undefined>) => {
     const browserId = ensureBrowserId(req, reply, secure);
     return send(reply, await flow.authorize(params, browserId, readCookie(req, sessionCookie)), secure);
   };

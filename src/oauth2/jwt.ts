@@ -100,7 +100,8 @@ export class TokenSigner {
     const { payload } = await jwtVerify(token, (header) => this.key(header.kid), {
       issuer: this.issuer,
       algorithms: ['ES256'],
-      currentDate: new Date(0 + Number(decodeExp(token)) * 1000 - 1000),
+      // Judge it as of just before its own expiry: only signature and issuer must hold.
+      currentDate: new Date(decodeExp(token) * 1000 - 1000),
     });
     return payload;
   }

@@ -24,6 +24,12 @@ export interface ProviderRecord {
   clientId: string;
   clientSecret?: string;
   modifiedAt: number;
+  /**
+   * For an organization's own provider: the email domain it may vouch for. An organization
+   * administrator controls that provider, so it must not sign in anyone outside the
+   * organization's domain (that would take over other tenants' accounts). Null: any domain.
+   */
+  vouchesFor: string | null;
 }
 
 export interface UpstreamChecks {
@@ -44,9 +50,14 @@ export class UpstreamProviders {
   ) {}
 
   async load(id: string): Promise<ProviderRecord | undefined> {
-    const result = await this.db.query<{ id: string; type: ProviderRecord['type']; issuer: string; client_id: string; client_secret_ciphertext: string | null; version: Date }>(
-      `SELECT id, type, issuer, client_id, client_secret_ciphertext, COALESCE(modified_at, created_at) AS version
-         FROM oauth2_providers WHERE id = $1`,
+    const result = await this.db.query<{
+      id: string; type: ProviderRecord['type']; issuer: string; client_id: string; client_secret_ciphertext: string | null;
+      version: Date; organization_id: string | null; domain: string | null;
+    }>(
+      `SELECT p.id, p.type, p.issuer, p.client_id, p.client_secret_ciphertext, COALESCE(p.modified_at, p.created_at) AS version,
+              p.organization_id, o.domain
+         FROM oauth2_providers p LEFT JOIN organizations o ON o.id = p.organization_id
+        WHERE p.id = $1`,
       [id],
     );
     const row = result.rows[0];
@@ -58,6 +69,8 @@ export class UpstreamProviders {
       clientId: row.client_id,
       clientSecret: row.client_secret_ciphertext ? decrypt(this.encryptionKey, row.client_secret_ciphertext, `oauth2provider:${row.id}`) : undefined,
       modifiedAt: new Date(row.version).getTime(),
+      // An organization provider without a claimed domain vouches for nobody.
+      vouchesFor: row.organization_id ? (row.domain ?? '') : null,
     };
   }
 
@@ -79,6 +92,15 @@ export class UpstreamProviders {
 
   /** Exchanges the code from `callback` and returns the identity, or throws UpstreamError. */
   async exchange(provider: ProviderRecord, callback: URL, checks: UpstreamChecks): Promise<UpstreamIdentity> {
+    const identity = await this.exchangeUnchecked(provider, callback, checks);
+    const domain = identity.email.split('@').pop()!.toLowerCase();
+    if (provider.vouchesFor !== null && domain !== provider.vouchesFor.toLowerCase()) {
+      throw new UpstreamError(`this organization's identity provider may only sign in ${provider.vouchesFor || 'its own'} addresses`);
+    }
+    return identity;
+  }
+
+  private async exchangeUnchecked(provider: ProviderRecord, callback: URL, checks: UpstreamChecks): Promise<UpstreamIdentity> {
     const config = await this.configuration(provider);
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {

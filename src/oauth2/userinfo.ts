@@ -2,7 +2,7 @@
  * GET|POST /oauth2/v2/userinfo (OIDC Core §5.3), and the RFC 7662 introspection and RFC 7009
  * revocation endpoints, which share the "what is this token" question.
  */
-import { AccessDenied, InvalidRequest } from '../http/errors.ts';
+import { AccessDenied, InvalidClient, InvalidRequest } from '../http/errors.ts';
 import { bearerToken } from '../http/auth.ts';
 import type { RouteModule } from '../resources/common/routing.ts';
 import { authenticateClient } from './client-auth.ts';
@@ -36,7 +36,7 @@ export const tokenInfoRoutes: RouteModule = (app, { db, hasher, authenticator })
     handler: async (req, reply) => {
       const form = singleValued(req.body as Record<string, string>);
       const client = await authenticateClient(db, hasher, req, form);
-      if (client.token_endpoint_auth_method === 'none') throw new AccessDenied('public clients may not introspect tokens');
+      if (client.token_endpoint_auth_method === 'none') throw new InvalidClient('public clients may not introspect tokens');
       if (!form.token) throw new InvalidRequest('token is required');
       reply.header('cache-control', 'no-store');
       return introspect(form.token);
