@@ -34,6 +34,9 @@ async function orgProvider(ctx: TestContext, org: string) {
 async function systemProvider(ctx: TestContext) {
   return (await ctx.admin.post('/api/v1/oauth2providers', providerBody())).body.metadata.id as string;
 }
+async function oauthClient(ctx: TestContext) {
+  return (await ctx.admin.post('/api/v1/oauth2clients', { metadata: meta(), spec: { redirectURIs: ['https://app.example/cb'] } })).body.status.clientID as string;
+}
 async function allocationIn(ctx: TestContext, w: World) {
   return (await ctx.admin.post(`/api/v1/organizations/${w.org}/projects/${w.project}/allocations`, allocationBody())).body.metadata.id as string;
 }
@@ -91,6 +94,11 @@ const rows: Row[] = [
   { name: 'create system provider', allowed: [], request: async () => ['POST', '/api/v1/oauth2providers', providerBody()] },
   { name: 'update system provider', allowed: [], request: async (c) => ['PUT', `/api/v1/oauth2providers/${await systemProvider(c)}`, providerBody()] },
   { name: 'delete system provider', allowed: [], request: async (c) => ['DELETE', `/api/v1/oauth2providers/${await systemProvider(c)}`] },
+  { name: 'list oauth2 clients', allowed: [], request: async () => ['GET', '/api/v1/oauth2clients'] },
+  { name: 'create oauth2 client', allowed: [], request: async () => ['POST', '/api/v1/oauth2clients', { metadata: meta(), spec: { redirectURIs: ['https://app.example/cb'] } }] },
+  { name: 'get oauth2 client', allowed: [], request: async (c) => ['GET', `/api/v1/oauth2clients/${await oauthClient(c)}`] },
+  { name: 'update oauth2 client', allowed: [], request: async (c) => ['PUT', `/api/v1/oauth2clients/${await oauthClient(c)}`, { metadata: meta(), spec: { redirectURIs: ['https://app.example/cb'] } }] },
+  { name: 'delete oauth2 client', allowed: [], request: async (c) => ['DELETE', `/api/v1/oauth2clients/${await oauthClient(c)}`] },
   { name: 'get quotas', allowed: ['administrator', 'user', 'reader', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/quotas`] },
   { name: 'set quotas', allowed: [], request: async (_c, w) => ['PUT', `${o(w)}/quotas`, { quotas: [] }] },
   { name: 'list allocations', allowed: everyone, request: async (_c, w) => ['GET', `${o(w)}/allocations`] },
