@@ -7,7 +7,7 @@
  */
 import * as oidc from 'openid-client';
 import type { Config } from '../config.ts';
-import type { Db, Queryable } from '../db/db.ts';
+import type { Db } from '../db/db.ts';
 import { getClient, type ClientRow } from '../resources/oauth2clients/store.ts';
 import { generateSecret, type SecretHasher } from '../tokens/secrets.ts';
 import { decrypt, encrypt } from '../tokens/server-secret.ts';
@@ -15,6 +15,7 @@ import { errorPage, loginPage } from '../views/pages.ts';
 import { AuthorizationError, redirectWith, validateAuthorizationRequest } from './authorization-request.ts';
 import { csrfMatches, csrfToken, sessionCookie } from './browser.ts';
 import * as logins from './login-store.ts';
+import { chooseProvider, systemProviders, type SystemProvider } from './provider-choice.ts';
 import * as store from './store.ts';
 import { UpstreamError, type UpstreamProviders } from './upstream.ts';
 
@@ -23,15 +24,6 @@ export type FlowResult =
   | { html: string; status: number };
 
 export const showError = (status: number, title: string, message: string): FlowResult => ({ status, html: errorPage(title, message) });
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const providerLabels = { google: 'Google', microsoft: 'Microsoft', github: 'GitHub' } as const;
-
-interface SystemProvider {
-  id: string;
-  type: string | null;
-  label: string;
-}
 
 export interface FlowDeps {
   db: Db;
@@ -74,7 +66,7 @@ export class LoginFlow {
     if (request.prompt.includes('none')) return this.redirectError(request.redirectUri, request.state, 'login_required', 'the user must sign in');
     const state = generateSecret('lgn');
     await logins.createLoginRequest(this.db, this.hash(state), request, this.hash(browserId));
-    const providers = await this.systemProviders();
+    const providers = await systemProviders(this.db);
     if (client.login_uri) {
       // The client renders its own login page and posts the choice back (as in the original).
       return {
@@ -99,8 +91,8 @@ export class LoginFlow {
     if (!client.login_uri && !this.sameBrowser(row, browserId, form.state!, form.csrf)) {
       return showError(403, 'Cannot sign in', 'The form could not be verified. Start again from the application.');
     }
-    const providers = await this.systemProviders();
-    const providerId = await this.chooseProvider(form, providers);
+    const providers = await systemProviders(this.db);
+    const providerId = await chooseProvider(this.db, form, providers);
     if (typeof providerId !== 'string') {
       return { status: 400, html: this.loginPage(client, form.state!, browserId ?? '', providers, form.email, providerId.error) };
     }
@@ -215,34 +207,4 @@ export class LoginFlow {
       error,
     });
   }
-
-  private async systemProviders(): Promise<SystemProvider[]> {
-    const rows = await this.db.query<{ id: string; name: string; description: string | null; type: keyof typeof providerLabels | null }>(
-      'SELECT id, name, description, type FROM oauth2_providers WHERE organization_id IS NULL ORDER BY lower(name)',
-    );
-    return rows.rows.map((r) => ({ id: r.id, type: r.type, label: r.description || (r.type ? providerLabels[r.type] : r.name) }));
-  }
-
-  /** A provider button (system provider by ID or type), or the provider of the email's domain. */
-  private async chooseProvider(form: Record<string, string | undefined>, providers: SystemProvider[]): Promise<string | { error: string }> {
-    if (form.provider) {
-      const match = providers.find((p) => (uuid.test(form.provider!) ? p.id === form.provider : p.type === form.provider));
-      return match ? match.id : { error: 'That sign-in option is not available.' };
-    }
-    const domain = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/.exec(form.email ?? '')?.[1];
-    if (!domain) return { error: 'Enter your email address, or choose a sign-in option.' };
-    return (await organizationProvider(this.db, domain)) ?? { error: `No organization signs in with ${domain} addresses here. Choose a sign-in option above.` };
-  }
-}
-
-/** The login provider of the organization that owns an email domain (never another organization's). */
-async function organizationProvider(db: Queryable, domain: string): Promise<string | undefined> {
-  const result = await db.query<{ provider_id: string }>(
-    `SELECT p.id AS provider_id FROM organizations o JOIN oauth2_providers p ON p.id = o.provider_id
-      WHERE lower(o.domain) = lower($1) AND o.organization_type = 'domain' AND o.deletion_time IS NULL
-        AND ((o.provider_scope = 'global' AND p.organization_id IS NULL)
-          OR (o.provider_scope = 'organization' AND p.organization_id = o.id))`,
-    [domain],
-  );
-  return result.rows[0]?.provider_id;
 }
