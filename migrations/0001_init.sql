@@ -211,16 +211,14 @@ CREATE TABLE allocation_items (
 -- Opaque bearer credentials. Only the keyed hash of a token is stored.
 CREATE TABLE credentials (
   id uuid PRIMARY KEY,
-  kind text NOT NULL CHECK (kind IN ('bootstrap', 'service_account', 'user')),
+  kind text NOT NULL CHECK (kind IN ('bootstrap', 'service_account')),
   token_hash text NOT NULL UNIQUE,
   organization_id uuid REFERENCES organizations (id) ON DELETE CASCADE,
   service_account_id uuid UNIQUE REFERENCES service_accounts (id) ON DELETE CASCADE,
-  user_id uuid REFERENCES users (id) ON DELETE CASCADE,
   created_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz,
   last_used_at timestamptz,
-  CHECK ((kind = 'service_account') = (service_account_id IS NOT NULL AND organization_id IS NOT NULL)),
-  CHECK ((kind = 'user') = (user_id IS NOT NULL))
+  CHECK ((kind = 'service_account') = (service_account_id IS NOT NULL AND organization_id IS NOT NULL))
 );
 
 INSERT INTO roles (id, name, description, protected, scopes) VALUES

@@ -1,5 +1,6 @@
 /** Builders of test worlds through the public API (and the credential service for users). */
 import assert from 'node:assert/strict';
+import { createSession } from '../src/oauth2/store.ts';
 import type { Client, TestContext } from './helpers.ts';
 import { uniqueName } from './helpers.ts';
 
@@ -43,6 +44,23 @@ export async function createProject(admin: Client, org: string, groupIDs: string
   return response.body.metadata.id as string;
 }
 
+const fixtureClients = new WeakMap<object, string>();
+
+/**
+ * An access token for a user, as the login flow ends: a session at a client and a signed
+ * access token bound to it (the flow itself is tested end to end in the oidc-* tests).
+ */
+export async function sessionToken(ctx: TestContext, userId: string): Promise<string> {
+  let clientId = fixtureClients.get(ctx.built);
+  if (!clientId) {
+    const created = await ctx.admin.post('/api/v1/oauth2clients', { metadata: { name: uniqueName('fixture') }, spec: { redirectURIs: ['https://app.example/cb'] } });
+    clientId = created.body.status.clientID as string;
+    fixtureClients.set(ctx.built, clientId);
+  }
+  const sessionId = await createSession(ctx.db, { userId, clientId, scope: 'openid email', authTime: new Date(), ttlSeconds: 3600, single: false });
+  return ctx.built.services.signer.accessToken({ sub: userId, clientId, scope: 'openid email', sessionId });
+}
+
 /** Follows an account's activation link, as the invited person would. */
 export async function activate(ctx: TestContext, signupLink: string) {
   const url = new URL(signupLink);
@@ -69,7 +87,7 @@ export async function userWithRole(ctx: TestContext, org: string, role: RoleName
     }
   }
   const account = await ctx.db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email]);
-  const { token } = await ctx.built.services.credentials.issueUserToken(account.rows[0].id, 3600);
+  const token = await sessionToken(ctx, account.rows[0].id);
   return { email, membershipId, userId: account.rows[0].id, client: ctx.admin.as(token) };
 }
 

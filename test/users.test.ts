@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { activate, createGroup, createOrganization, roleIds } from './fixtures.ts';
+import { activate, createGroup, createOrganization, roleIds, sessionToken } from './fixtures.ts';
 import { suite, uniqueName, createdMetadata } from './helpers.ts';
 
 suite('users', (ctx) => {
@@ -81,7 +81,7 @@ suite('users', (ctx) => {
     const created = await admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [group] } });
     await activate(ctx(), created.body.status.signupLink);
     const account = await ctx().db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email]);
-    const { token } = await ctx().built.services.credentials.issueUserToken(account.rows[0].id, 3600);
+    const token = await sessionToken(ctx(), account.rows[0].id);
     const client = admin.as(token);
     assert.equal((await client.get(`/api/v1/organizations/${org}/groups`)).status, 200);
     await admin.put(`/api/v1/organizations/${org}/users/${created.body.metadata.id}`, { spec: { subject: email, state: 'suspended', groupIDs: [group] } });
@@ -102,7 +102,7 @@ suite('account activation', (ctx) => {
     const state = async () => (await ctx().db.query<{ state: string }>('SELECT state FROM users WHERE email = $1', [email])).rows[0].state;
     assert.equal(await state(), 'pending');
     const account = await ctx().db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email]);
-    const { token } = await ctx().built.services.credentials.issueUserToken(account.rows[0].id, 3600);
+    const token = await sessionToken(ctx(), account.rows[0].id);
     assert.deepEqual((await admin.as(token).get('/api/v1/acl')).body, { error: 'access_denied', error_description: 'the user is pending' });
     const link = new URL(created.body.status.signupLink);
     const page = await ctx().anonymous.get(link.pathname + link.search);

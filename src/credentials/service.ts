@@ -1,7 +1,7 @@
 /**
- * The credential layer: issuing and verifying bearer tokens. Every kind of opaque token
- * (bootstrap, service account, user session) goes through the same hash-and-lookup path;
- * later kinds (signed JWT access tokens) plug in as further verifiers in `authenticate`.
+ * Opaque bearer credentials: issuing and verifying them. Every kind (bootstrap, service
+ * account) goes through the same hash-and-lookup path; authenticator.ts puts this beside
+ * the verification of signed access tokens.
  */
 import type { Db, Queryable } from '../db/db.ts';
 import { AccessDenied } from '../http/errors.ts';
@@ -49,18 +49,6 @@ export class CredentialService {
     return { token, expiresAt };
   }
 
-  /** A session token for a user; the login flow issues these. */
-  async issueUserToken(userId: string, ttlSeconds: number): Promise<IssuedToken> {
-    const token = generateSecret('ust');
-    const { expiresAt } = await store.insertCredential(this.db, {
-      kind: 'user',
-      tokenHash: this.hasher.hash(token),
-      userId,
-      expiresAt: new Date(Date.now() + ttlSeconds * 1000),
-    });
-    return { token, expiresAt };
-  }
-
   /**
    * Resolves a bearer token to its principal, or throws 401. Hot path: a checksum test,
    * one HMAC and one indexed lookup; no slow hash.
@@ -84,9 +72,6 @@ export class CredentialService {
           serviceAccountId: row.service_account_id!,
           organizationId: row.organization_id!,
         };
-      case 'user':
-        if (row.user_state !== 'active') throw new AccessDenied(`the user is ${row.user_state}`);
-        return { kind: 'user', subject: row.user_email!, userId: row.user_id! };
     }
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.ts';
 
-export type CredentialKind = 'bootstrap' | 'service_account' | 'user';
+export type CredentialKind = 'bootstrap' | 'service_account';
 
 export interface CredentialRow {
   id: string;
@@ -9,10 +9,7 @@ export interface CredentialRow {
   token_hash: string;
   organization_id: string | null;
   service_account_id: string | null;
-  user_id: string | null;
   expired: boolean;
-  user_email: string | null;
-  user_state: string | null;
   organization_deleting: boolean;
   stale_last_use: boolean;
 }
@@ -22,7 +19,6 @@ export interface NewCredential {
   tokenHash: string;
   organizationId?: string;
   serviceAccountId?: string;
-  userId?: string;
   expiresAt?: Date;
 }
 
@@ -32,13 +28,11 @@ export interface NewCredential {
  */
 export async function findByHash(db: Queryable, tokenHash: string): Promise<CredentialRow | undefined> {
   const result = await db.query<CredentialRow>(
-    `SELECT c.id, c.kind, c.token_hash, c.organization_id, c.service_account_id, c.user_id,
+    `SELECT c.id, c.kind, c.token_hash, c.organization_id, c.service_account_id,
             COALESCE(c.expires_at <= now(), false) AS expired,
-            u.email AS user_email, u.state AS user_state,
             COALESCE(o.deletion_time IS NOT NULL, false) AS organization_deleting,
             (c.last_used_at IS NULL OR c.last_used_at < now() - interval '1 minute') AS stale_last_use
        FROM credentials c
-       LEFT JOIN users u ON u.id = c.user_id
        LEFT JOIN organizations o ON o.id = c.organization_id
       WHERE c.token_hash = $1`,
     [tokenHash],
@@ -49,15 +43,14 @@ export async function findByHash(db: Queryable, tokenHash: string): Promise<Cred
 export async function insertCredential(db: Queryable, credential: NewCredential): Promise<{ id: string; expiresAt: Date | null }> {
   const id = randomUUID();
   const result = await db.query<{ expires_at: Date | null }>(
-    `INSERT INTO credentials (id, kind, token_hash, organization_id, service_account_id, user_id, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING expires_at`,
+    `INSERT INTO credentials (id, kind, token_hash, organization_id, service_account_id, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING expires_at`,
     [
       id,
       credential.kind,
       credential.tokenHash,
       credential.organizationId ?? null,
       credential.serviceAccountId ?? null,
-      credential.userId ?? null,
       credential.expiresAt ?? null,
     ],
   );
