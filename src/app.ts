@@ -10,7 +10,7 @@ import type { Db } from './db/db.ts';
 import { installAuth } from './http/auth.ts';
 import { installOrganizationGuard } from './http/organization-guard.ts';
 import { installErrorHandling } from './http/serialize.ts';
-import { UnsupportedMediaType } from './http/errors.ts';
+import { installBodyParsers } from './http/body-parsers.ts';
 import { aclRoutes } from './resources/acl/routes.ts';
 import { allocationRoutes } from './resources/allocations/routes.ts';
 import { groupRoutes } from './resources/groups/routes.ts';
@@ -69,26 +69,7 @@ export async function buildApp({ config, db, keys, logger }: AppOptions) {
 
   const services = buildServices(db, config, keys, app.log);
 
-  // An empty JSON body (e.g. a POST to .../rotate with a content type) means "no body".
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = (body as string).trim();
-    if (text === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(Object.assign(new SyntaxError('invalid JSON'), { statusCode: 400 }), undefined);
-    }
-  });
-
-  // OAuth and login forms (RFC 6749 §3.2 and HTML forms); a repeated field becomes an array.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const form: Record<string, string | string[]> = {};
-    for (const [key, value] of new URLSearchParams(body as string)) {
-      const previous = form[key];
-      form[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
-    }
-    done(null, form);
-  });
+  installBodyParsers(app);
 
   await app.register(swagger, {
     openapi: {
@@ -109,13 +90,6 @@ export async function buildApp({ config, db, keys, logger }: AppOptions) {
   });
 
   installErrorHandling(app);
-  // The JSON API takes JSON only; forms are for the OAuth endpoints and login pages.
-  app.addHook('preValidation', async (request) => {
-    const type = request.headers['content-type'] ?? '';
-    if (request.routeOptions.url?.startsWith('/api/v1/') && request.body !== undefined && !/^application\/json\b/i.test(type)) {
-      throw new UnsupportedMediaType('the content type is not supported; send application/json');
-    }
-  });
   installAuth(app, services.authenticator, { db, platformAdmins: new Set(config.platformAdmins) });
   installOrganizationGuard(app, db);
 
