@@ -28,6 +28,34 @@ suite('OpenID Connect provider', (ctx) => {
     assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
     assert.deepEqual(metadata.response_types_supported, ['code']);
     assert.equal(metadata.end_session_endpoint, `${ctx().url}/oauth2/v2/logout`);
+    const discovery = await (await fetch(`${ctx().url}/.well-known/openid-configuration`)).json();
+    const u = ctx().url;
+    assert.deepEqual(discovery, {
+      issuer: u,
+      authorization_endpoint: `${u}/oauth2/v2/authorization`,
+      token_endpoint: `${u}/oauth2/v2/token`,
+      userinfo_endpoint: `${u}/oauth2/v2/userinfo`,
+      jwks_uri: `${u}/oauth2/v2/jwks`,
+      introspection_endpoint: `${u}/oauth2/v2/introspect`,
+      revocation_endpoint: `${u}/oauth2/v2/revoke`,
+      end_session_endpoint: `${u}/oauth2/v2/logout`,
+      scopes_supported: ['openid', 'email', 'profile'],
+      claims_supported: ['aud', 'auth_time', 'azp', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'nonce', 'picture', 'sid', 'sub'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      subject_types_supported: ['public'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      id_token_signing_alg_values_supported: ['ES256'],
+      code_challenge_methods_supported: ['S256'],
+      prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+      authorization_response_iss_parameter_supported: true,
+      claims_parameter_supported: false,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
+    });
     const jwks = await (await fetch(`${ctx().url}/oauth2/v2/jwks`)).json();
     assert.equal(jwks.keys.length, 1);
     assert.deepEqual(Object.keys(jwks.keys[0]).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
