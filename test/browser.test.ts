@@ -60,6 +60,30 @@ async function startRelyingParty(tesseraUrl: string, admin: Awaited<ReturnType<t
   return { base, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/**
+ * Text elements whose contrast with their background is below 4.5:1 (WCAG relative
+ * luminance). A string, so that the bundler's helpers do not leak into the page.
+ */
+const contrastScript = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const channel = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const bg = rgb(getComputedStyle(el).backgroundColor);
+      if (bg.length === 3 || (bg.length === 4 && bg[3] > 0)) return bg.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll('h1, p, label, button, legend, a, .divider')]
+    .filter((el) => el.textContent.trim())
+    .map((el) => {
+      const [l1, l2] = [luminance(rgb(getComputedStyle(el).color)), luminance(background(el))].sort((a, b) => b - a);
+      return { text: el.textContent.trim().slice(0, 30), ratio: (l1 + 0.05) / (l2 + 0.05) };
+    })
+    .filter((r) => r.ratio < 4.5);
+})()`;
+
 /** Every visible form control has a label; the page has a language, a title and a heading. */
 async function assertAccessible(page: Page) {
   const report = await page.evaluate(() => ({
@@ -73,6 +97,9 @@ async function assertAccessible(page: Page) {
   }));
   assert.deepEqual(report, { lang: 'en', title: report.title, h1: 1, unlabelled: [], scripts: 0 });
   assert.match(report.title, / · Tessera$/);
+  // WCAG 2.1 AA: text contrast of at least 4.5:1 against the background it sits on.
+  const lowContrast = await page.evaluate(contrastScript);
+  assert.deepEqual(lowContrast, []);
 }
 
 /** Waits for a heading; on failure says where the browser is and what it shows. */
