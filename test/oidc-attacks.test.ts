@@ -218,6 +218,19 @@ suite('OpenID Connect attacks', (ctx) => {
     assert.deepEqual([c.searchParams.get('error'), c.searchParams.get('error_description')], ['access_denied', 'the account is suspended']);
   });
 
+  it('shows a page, not a server error, when an identity provider cannot be reached', async () => {
+    const dead = await ctx().admin.post('/api/v1/oauth2providers', {
+      metadata: { name: uniqueName('dead'), description: 'Unreachable IdP' },
+      spec: { issuer: 'http://127.0.0.1:9/unreachable', clientID: 'x' },
+    });
+    const agent = new Agent();
+    const loginPage = await agent.follow((await startAuthorization(rp)).url.href, {}, clientRedirect);
+    const res = await agent.submit(loginPage, `value="${dead.body.metadata.id}"`, {});
+    assert.equal(res.status, 502);
+    assert.match(res.body, /cannot be reached right now/);
+    await ctx().admin.delete(`/api/v1/oauth2providers/${dead.body.metadata.id}`);
+  });
+
   it('stops a suspended user\'s tokens at once', async () => {
     const { login, org } = await member();
     const { page, start } = await signIn(login);

@@ -101,12 +101,17 @@ export class LoginFlow {
     const checks = { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
     const sealed = encrypt(this.deps.encryptionKey, JSON.stringify({ nonce: checks.nonce, codeVerifier: checks.codeVerifier }), `login:${row.id}`);
     await logins.startUpstream(this.db, row.id, provider.id, this.hash(checks.state), sealed);
-    const url = await this.deps.upstream.authorizationUrl(provider, checks, {
-      loginHint: form.email || row.request.loginHint,
-      prompt: row.request.prompt.includes('login') ? 'login' : undefined,
-      maxAge: row.request.maxAge,
-    });
-    return { redirect: url.href };
+    try {
+      const url = await this.deps.upstream.authorizationUrl(provider, checks, {
+        loginHint: form.email || row.request.loginHint,
+        prompt: row.request.prompt.includes('login') ? 'login' : undefined,
+        maxAge: row.request.maxAge,
+      });
+      return { redirect: url.href };
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      return showError(502, 'Cannot sign in', 'The identity provider cannot be reached right now. Try again in a moment.');
+    }
   }
 
   /** GET /oidc/callback: the upstream answer. */

@@ -75,7 +75,9 @@ export class UpstreamProviders {
   }
 
   async authorizationUrl(provider: ProviderRecord, checks: UpstreamChecks, extra: { loginHint?: string; prompt?: string; maxAge?: number }): Promise<URL> {
-    const config = await this.configuration(provider);
+    const config = await this.configuration(provider).catch((error) => {
+      throw new UpstreamError(`the identity provider cannot be reached: ${describe(error)}`);
+    });
     const params: Record<string, string> = {
       redirect_uri: this.callbackUrl,
       scope: provider.type === 'github' ? 'read:user user:email' : 'openid email profile',
@@ -101,9 +103,10 @@ export class UpstreamProviders {
   }
 
   private async exchangeUnchecked(provider: ProviderRecord, callback: URL, checks: UpstreamChecks): Promise<UpstreamIdentity> {
-    const config = await this.configuration(provider);
+    let config: oidc.Configuration;
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
+      config = await this.configuration(provider);
       tokens = await oidc.authorizationCodeGrant(config, callback, {
         pkceCodeVerifier: checks.codeVerifier,
         expectedState: checks.state,
