@@ -131,4 +131,14 @@ describe('tessera serve', () => {
     const second = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
     assert.equal(second.stdout, 'database is up to date\n');
   });
+
+  it('rotates the signing key with `tessera keys rotate`', () => {
+    const dataDir = tempDir();
+    const rotate = () => spawnSync(process.execPath, [...cli, 'keys', 'rotate', '--data-dir', dataDir], { encoding: 'utf8' });
+    const first = rotate();
+    const second = rotate();
+    assert.match(first.stdout, /^new signing key [\w-]{43}\n$/, first.stderr);
+    assert.match(second.stdout, /^new signing key [\w-]{43}\n$/);
+    assert.notEqual(first.stdout, second.stdout);
+  });
 });
