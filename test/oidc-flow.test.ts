@@ -124,6 +124,7 @@ suite('OpenID Connect provider', (ctx) => {
     const logout = client.buildEndSessionUrl(rp, { id_token_hint: second.id_token!, post_logout_redirect_uri: postLogoutRedirect, state: 'bye' });
     const out = await agent.follow(logout.href, {}, postLogoutRedirect);
     assert.equal(out.url, `${postLogoutRedirect}?state=bye`);
+    assert.equal(agent.cookie(ctx().url, 'tessera_session'), undefined, 'the single-sign-on cookie is cleared');
     assert.equal((await client.tokenIntrospection(rp, second.access_token)).active, false);
     const none = await startAuthorization(rp, { prompt: 'none' });
     const refused = await agent.follow(none.url.href, {}, clientRedirect);

@@ -108,6 +108,8 @@ suite('account activation', (ctx) => {
     const page = await ctx().anonymous.get(link.pathname + link.search);
     assert.equal(page.status, 200);
     assert.match(page.text, /Your account is active/);
+    assert.equal(page.headers['x-frame-options'], 'DENY');
+    assert.equal(page.headers['cache-control'], 'no-store');
     assert.equal(await state(), 'active');
     assert.equal((await admin.as(token).get('/api/v1/acl')).status, 200);
     const again = await ctx().anonymous.get(link.pathname + link.search);
@@ -120,5 +122,8 @@ suite('account activation', (ctx) => {
     const lateLink = new URL(lateUser.body.status.signupLink);
     assert.equal((await ctx().anonymous.get(lateLink.pathname + lateLink.search)).status, 400, 'expired');
     assert.equal((await ctx().anonymous.get('/api/v1/signup?token=tsr_sgn_forged')).status, 400);
+    const oddClient = await ctx().anonymous.get(`/api/v1/signup?token=tsr_sgn_forged&clientID=${'-'.repeat(36)}`);
+    assert.equal(oddClient.status, 400);
+    assert.match(oddClient.text, /Link not valid/, 'a malformed clientID is no client, not a server error');
   });
 });

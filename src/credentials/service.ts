@@ -6,7 +6,7 @@
 import type { Db, Queryable } from '../db/db.ts';
 import { AccessDenied } from '../http/errors.ts';
 import { platformAdministratorRole, type Principal } from '../rbac/model.ts';
-import { generateSecret, secretKind, type SecretHasher } from '../tokens/secrets.ts';
+import { constantTimeEqual, generateSecret, secretKind, type SecretHasher } from '../tokens/secrets.ts';
 import * as store from './store.ts';
 
 export interface IssuedToken {
@@ -55,8 +55,9 @@ export class CredentialService {
    */
   async authenticate(token: string): Promise<Principal> {
     if (secretKind(token) === null) throw new AccessDenied('the access token is malformed');
-    const row = await store.findByHash(this.db, this.hasher.hash(token));
-    if (!row || !this.hasher.matches(token, row.token_hash)) throw new AccessDenied('the access token is not valid');
+    const hash = this.hasher.hash(token);
+    const row = await store.findByHash(this.db, hash);
+    if (!row || !constantTimeEqual(hash, row.token_hash)) throw new AccessDenied('the access token is not valid');
     if (row.expired) throw new AccessDenied('the access token has expired');
     if (row.organization_deleting) throw new AccessDenied('the organization of this token is being deleted');
     if (row.stale_last_use) {

@@ -20,10 +20,9 @@ export class AuthorizationError extends Error {
 }
 
 type Params = Record<string, string | undefined>;
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function checkClient(db: Queryable, params: Params): Promise<ClientRow> {
-  const client = params.client_id && uuid.test(params.client_id) ? await getClient(db, params.client_id) : undefined;
+  const client = params.client_id ? await getClient(db, params.client_id) : undefined;
   if (!client) throw new AuthorizationError('invalid_request', 'The application asking you to sign in is not registered here.');
   if (!client.grant_types.includes('authorization_code')) {
     throw new AuthorizationError('unauthorized_client', 'This application may not ask users to sign in.');

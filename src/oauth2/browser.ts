@@ -7,8 +7,9 @@
  * - `tessera_session`: the single-sign-on session (opaque, hashed at rest).
  * Cookies are HttpOnly, SameSite=Lax, Path=/, and Secure when the issuer is https.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { constantTimeEqual } from '../tokens/secrets.ts';
 
 export const browserCookie = 'tessera_browser';
 export const sessionCookie = 'tessera_session';
@@ -41,8 +42,5 @@ export function csrfToken(key: Buffer, browserId: string, state: string): string
 }
 
 export function csrfMatches(key: Buffer, browserId: string | undefined, state: string, presented: unknown): boolean {
-  if (!browserId || typeof presented !== 'string') return false;
-  const expected = Buffer.from(csrfToken(key, browserId, state));
-  const given = Buffer.from(presented);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return !!browserId && typeof presented === 'string' && constantTimeEqual(csrfToken(key, browserId, state), presented);
 }

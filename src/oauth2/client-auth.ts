@@ -9,7 +9,6 @@ import { InvalidClient, InvalidRequest } from '../http/errors.ts';
 import { getClient, type ClientRow } from '../resources/oauth2clients/store.ts';
 import type { SecretHasher } from '../tokens/secrets.ts';
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
   const header = request.headers.authorization;
@@ -37,7 +36,7 @@ export async function authenticateClient(
   const method = basic ? 'client_secret_basic' : secret !== undefined ? 'client_secret_post' : 'none';
   if (!id) throw new InvalidClient('client authentication is required');
   if (basic && form.client_id && form.client_id !== basic.id) throw new InvalidRequest('client_id does not match the authenticated client');
-  const client = uuid.test(id) ? await getClient(db, id) : undefined;
+  const client = await getClient(db, id);
   if (!client) throw new InvalidClient('client authentication failed');
   if (client.token_endpoint_auth_method === 'none') {
     if (method !== 'none') throw new InvalidClient('this public client has no secret');

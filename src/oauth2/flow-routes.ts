@@ -5,24 +5,12 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteModule } from '../resources/common/routing.ts';
-import { ensureBrowserId, readCookie, browserCookie, sessionCookie, setCookie } from './browser.ts';
+import { ensureBrowserId, readCookie, browserCookie, sessionCookie } from './browser.ts';
 import { FormBody, singleValued } from './forms.ts';
-import type { FlowResult } from './login-flow.ts';
-
-/** Pages must not be framed (clickjacking) or cached, and leak no referrer. */
-function send(reply: FastifyReply, result: FlowResult, secure: boolean) {
-  reply.header('cache-control', 'no-store').header('x-frame-options', 'DENY')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action *; frame-ancestors 'none'")
-    .header('referrer-policy', 'no-referrer');
-  if ('redirect' in result) {
-    for (const cookie of result.cookies ?? []) setCookie(reply, secure, cookie.name, cookie.value, cookie.maxAge);
-    return reply.redirect(result.redirect, 302);
-  }
-  return reply.status(result.status).type('text/html; charset=utf-8').send(result.html);
-}
+import { respond as send, secureCookies } from './respond.ts';
 
 export const flowRoutes: RouteModule = (app, { flow, onboarding, config }) => {
-  const secure = config.issuer.startsWith('https:');
+  const secure = secureCookies(config.issuer);
   const authorize = async (req: FastifyRequest, reply: FastifyReply, params: Record<string, string | undefined>) => {
     const browserId = ensureBrowserId(req, reply, secure);
     return send(reply, await flow.authorize(params, browserId, readCookie(req, sessionCookie)), secure);

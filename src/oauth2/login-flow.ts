@@ -11,19 +11,14 @@ import type { Db } from '../db/db.ts';
 import { getClient, type ClientRow } from '../resources/oauth2clients/store.ts';
 import { generateSecret, type SecretHasher } from '../tokens/secrets.ts';
 import { decrypt, encrypt } from '../tokens/server-secret.ts';
-import { errorPage, loginPage } from '../views/pages.ts';
+import { loginPage } from '../views/pages.ts';
+import { showError, type FlowResult } from './respond.ts';
 import { AuthorizationError, redirectWith, validateAuthorizationRequest } from './authorization-request.ts';
 import { csrfMatches, csrfToken, sessionCookie } from './browser.ts';
 import * as logins from './login-store.ts';
 import { chooseProvider, systemProviders, type SystemProvider } from './provider-choice.ts';
 import * as store from './store.ts';
 import { UpstreamError, type UpstreamProviders } from './upstream.ts';
-
-export type FlowResult =
-  | { redirect: string; cookies?: { name: string; value: string; maxAge: number }[] }
-  | { html: string; status: number };
-
-export const showError = (status: number, title: string, message: string): FlowResult => ({ status, html: errorPage(title, message) });
 
 export interface FlowDeps {
   db: Db;

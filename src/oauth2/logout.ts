@@ -3,21 +3,19 @@
  * /oauth2/v2/logout: ends the user's session at the client named by the ID token hint and
  * Tessera's single-sign-on session, then returns to a registered post-logout URI.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteModule } from '../resources/common/routing.ts';
 import { getClient } from '../resources/oauth2clients/store.ts';
 import { html } from '../views/html.ts';
 import { page } from '../views/layout.ts';
-import { errorPage } from '../views/pages.ts';
 import { redirectWith } from './authorization-request.ts';
-import { sessionCookie, setCookie } from './browser.ts';
+import { sessionCookie } from './browser.ts';
 import { FormBody, singleValued } from './forms.ts';
+import { respond, secureCookies, showError, type FlowResult } from './respond.ts';
 import * as store from './store.ts';
 
 export const logoutRoutes: RouteModule = (app, { db, signer, config }) => {
-  const secure = config.issuer.startsWith('https:');
-  const logout = async (req: FastifyRequest, reply: FastifyReply, params: Record<string, string | undefined>) => {
-    reply.header('cache-control', 'no-store');
+  const secure = secureCookies(config.issuer);
+  const logout = async (params: Record<string, string | undefined>): Promise<FlowResult> => {
     let userId: string | undefined;
     let clientId: string | undefined;
     if (params.id_token_hint) {
@@ -26,32 +24,32 @@ export const logoutRoutes: RouteModule = (app, { db, signer, config }) => {
         userId = hint.sub;
         clientId = typeof hint.aud === 'string' ? hint.aud : hint.aud?.[0];
       } catch {
-        return reply.status(400).type('text/html; charset=utf-8').send(errorPage('Cannot sign out', 'The sign-out request could not be verified.'));
+        return showError(400, 'Cannot sign out', 'The sign-out request could not be verified.');
       }
     }
     if (params.client_id && clientId && params.client_id !== clientId) {
-      return reply.status(400).type('text/html; charset=utf-8').send(errorPage('Cannot sign out', 'The sign-out request names two different applications.'));
+      return showError(400, 'Cannot sign out', 'The sign-out request names two different applications.');
     }
     clientId ??= params.client_id;
     if (userId) {
       await store.revokeUserSessions(db, userId, clientId);
       await store.endBrowserSessions(db, userId);
     }
-    setCookie(reply, secure, sessionCookie, '', 0);
-    const client = clientId && /^[0-9a-f-]{36}$/i.test(clientId) ? await getClient(db, clientId) : undefined;
+    const cookies = [{ name: sessionCookie, value: '', maxAge: 0 }]; // ends single sign-on here too
+    const client = clientId ? await getClient(db, clientId) : undefined;
     const target = params.post_logout_redirect_uri;
     // Only an exactly registered URI of the identified client: never an open redirect.
     if (target && client?.post_logout_redirect_uris.includes(target)) {
-      return reply.redirect(redirectWith(target, { state: params.state }), 302);
+      return { redirect: redirectWith(target, { state: params.state }), cookies };
     }
-    return reply.type('text/html; charset=utf-8').send(page('Signed out', html`<h1>Signed out</h1><p class="lead">You have signed out. You can close this window.</p>`));
+    return { cookies, status: 200, html: page('Signed out', html`<h1>Signed out</h1><p class="lead">You have signed out. You can close this window.</p>`) };
   };
   app.get('/oauth2/v2/logout', {
     schema: { operationId: 'endSession', tags: ['oidc'] },
-    handler: async (req, reply) => logout(req, reply, singleValued(req.query as Record<string, string>)),
+    handler: async (req, reply) => respond(reply, await logout(singleValued(req.query as Record<string, string>)), secure),
   });
   app.post('/oauth2/v2/logout', {
     schema: { operationId: 'endSessionPost', tags: ['oidc'], body: FormBody },
-    handler: async (req, reply) => logout(req, reply, singleValued(req.body as Record<string, string>)),
+    handler: async (req, reply) => respond(reply, await logout(singleValued(req.body as Record<string, string>)), secure),
   });
 };

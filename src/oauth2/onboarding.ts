@@ -15,8 +15,8 @@ import { generateSecret, type SecretHasher } from '../tokens/secrets.ts';
 import { onboardPage } from '../views/pages.ts';
 import { redirectWith } from './authorization-request.ts';
 import { csrfToken } from './browser.ts';
-import type { FlowResult, LoginFlow } from './login-flow.ts';
-import { showError } from './login-flow.ts';
+import type { LoginFlow } from './login-flow.ts';
+import { showError, type FlowResult } from './respond.ts';
 import * as logins from './login-store.ts';
 import * as store from './store.ts';
 

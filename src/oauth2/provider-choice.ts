@@ -3,8 +3,8 @@
  * ID or by type), or the provider of the organization that owns the email's domain.
  */
 import type { Queryable } from '../db/db.ts';
+import { isUuid } from '../resources/common/ids.ts';
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const providerLabels = { google: 'Google', microsoft: 'Microsoft', github: 'GitHub' } as const;
 
 export interface SystemProvider {
@@ -28,7 +28,7 @@ export async function chooseProvider(
   providers: SystemProvider[],
 ): Promise<string | { error: string }> {
   if (form.provider) {
-    const match = providers.find((p) => (uuid.test(form.provider!) ? p.id === form.provider : p.type === form.provider));
+    const match = providers.find((p) => (isUuid(form.provider!) ? p.id === form.provider : p.type === form.provider));
     return match ? match.id : { error: 'That sign-in option is not available.' };
   }
   const domain = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/.exec(form.email ?? '')?.[1];

@@ -9,7 +9,8 @@ import { getClient } from '../resources/oauth2clients/store.ts';
 import { generateSecret, type SecretHasher } from '../tokens/secrets.ts';
 import { html } from '../views/html.ts';
 import { page } from '../views/layout.ts';
-import { errorPage } from '../views/pages.ts';
+import { redirectWith } from './authorization-request.ts';
+import { respond, secureCookies, showError, type FlowResult } from './respond.ts';
 
 /** Makes the activation link of a new account (the token is only ever in this link). */
 export async function createSignupLink(db: Queryable, hasher: SecretHasher, issuer: string, userId: string, ttlSeconds: number): Promise<string> {
@@ -21,13 +22,9 @@ export async function createSignupLink(db: Queryable, hasher: SecretHasher, issu
   return `${issuer}/api/v1/signup?token=${token}`;
 }
 
-export const signupRoutes: RouteModule = (app, { db, hasher }) => {
-  app.get('/api/v1/signup', {
-    schema: { operationId: 'signup', tags: ['oidc'] },
-    handler: async (req, reply) => {
-      reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
-      const { token, clientID } = req.query as { token?: string; clientID?: string };
-      const client = clientID && /^[0-9a-f-]{36}$/i.test(clientID) ? await getClient(db, clientID) : undefined;
+export const signupRoutes: RouteModule = (app, { db, hasher, config }) => {
+  const activate = async (token: string | undefined, clientID: string | undefined): Promise<FlowResult> => {
+      const client = clientID ? await getClient(db, clientID) : undefined;
       const activated = token?.startsWith('tsr_sgn_')
         ? await db.transaction(async (tx) => {
             const used = await tx.query<{ user_id: string }>(
@@ -41,11 +38,17 @@ export const signupRoutes: RouteModule = (app, { db, hasher }) => {
           })
         : false;
       if (!activated) {
-        if (client?.error_uri) return reply.redirect(`${client.error_uri}${client.error_uri.includes('?') ? '&' : '?'}error=invalid_request`, 302);
-        return reply.status(400).type('text/html; charset=utf-8').send(errorPage('Link not valid', 'This activation link is not valid: it was already used or has expired.'));
+        if (client?.error_uri) return { redirect: redirectWith(client.error_uri, { error: 'invalid_request' }) };
+        return showError(400, 'Link not valid', 'This activation link is not valid: it was already used or has expired.');
       }
-      if (client?.home_uri) return reply.redirect(client.home_uri, 302);
-      return reply.type('text/html; charset=utf-8').send(page('Account active', html`<h1>Your account is active</h1><p class="lead">You can now sign in.</p>`));
+      if (client?.home_uri) return { redirect: client.home_uri };
+      return { status: 200, html: page('Account active', html`<h1>Your account is active</h1><p class="lead">You can now sign in.</p>`) };
+  };
+  app.get('/api/v1/signup', {
+    schema: { operationId: 'signup', tags: ['oidc'] },
+    handler: async (req, reply) => {
+      const { token, clientID } = req.query as { token?: string; clientID?: string };
+      return respond(reply, await activate(token, clientID), secureCookies(config.issuer));
     },
   });
 };

@@ -58,6 +58,13 @@ export function secretKind(token: string): SecretKind | null | undefined {
   return toBase62(BigInt(crc32(body)), checksumLength) === checksum ? (match[1] as SecretKind) : null;
 }
 
+/** Compares two strings without revealing, through timing, where they differ. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /** Keyed hashing and comparison of secrets, bound to the server's hash key. */
 export class SecretHasher {
   constructor(private readonly key: Buffer) {}
@@ -68,8 +75,6 @@ export class SecretHasher {
 
   /** Constant-time comparison of a presented token with a stored hash. */
   matches(token: string, storedHash: string): boolean {
-    const a = Buffer.from(this.hash(token));
-    const b = Buffer.from(storedHash);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return constantTimeEqual(this.hash(token), storedHash);
   }
 }

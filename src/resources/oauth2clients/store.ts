@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/db.ts';
 import { metadataValues, type MetadataRow } from '../common/metadata.ts';
 import { pageSql, type PageQuery } from '../common/pagination.ts';
+import { isUuid } from '../common/ids.ts';
 
 export interface ClientRow extends MetadataRow {
   secret_hash: string | null;
@@ -46,7 +47,9 @@ export async function listClients(db: Queryable, page: PageQuery): Promise<Clien
   return (await db.query<ClientRow>(`${select} WHERE true${pageSql('c', page, params)}`, params)).rows;
 }
 
+/** Any string may come in from a request: one that is not a UUID names no client. */
 export async function getClient(db: Queryable, id: string): Promise<ClientRow | undefined> {
+  if (!isUuid(id)) return undefined;
   return (await db.query<ClientRow>(`${select} WHERE c.id = $1`, [id])).rows[0];
 }
 
