@@ -27,7 +27,9 @@ import { flowRoutes } from './oauth2/flow-routes.ts';
 import { logoutRoutes } from './oauth2/logout.ts';
 import { signupRoutes } from './oauth2/signup.ts';
 import { tokenRoutes } from './oauth2/token.ts';
-import { tokenInfoRoutes } from './oauth2/userinfo.ts';
+import { introspectionRoutes } from './oauth2/introspect.ts';
+import { revocationRoutes } from './oauth2/revoke.ts';
+import { userinfoRoutes } from './oauth2/userinfo.ts';
 import { systemRoutes } from './system-routes.ts';
 import { buildServices } from './services.ts';
 import type { ServerKeys } from './tokens/server-secret.ts';
@@ -96,7 +98,8 @@ export async function buildApp({ config, db, keys, logger }: AppOptions) {
   for (const routes of [
     organizationRoutes, aclRoutes, roleRoutes, groupRoutes, projectRoutes, userRoutes,
     serviceAccountRoutes, providerRoutes, quotaRoutes, allocationRoutes, clientRoutes,
-    discoveryRoutes, flowRoutes, tokenRoutes, tokenInfoRoutes, logoutRoutes, signupRoutes,
+    discoveryRoutes, flowRoutes, tokenRoutes, userinfoRoutes, introspectionRoutes, revocationRoutes, logoutRoutes,
+    signupRoutes,
   ]) {
     routes(app, services);
   }

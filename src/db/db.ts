@@ -24,9 +24,3 @@ export interface Db extends Queryable {
   close(): Promise<void>;
   readonly driver: 'pglite' | 'postgres';
 }
-
-/** Returns the only row, or undefined. */
-export async function queryOne<Row>(db: Queryable, sql: string, params?: unknown[]): Promise<Row | undefined> {
-  const result = await db.query<Row>(sql, params);
-  return result.rows[0];
-}

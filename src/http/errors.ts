@@ -62,11 +62,6 @@ export class NotFound extends ApiError {
   readonly code = 'not_found';
 }
 
-export class MethodNotAllowed extends ApiError {
-  readonly status = 405;
-  readonly code = 'method_not_allowed';
-}
-
 export class Conflict extends ApiError {
   readonly status = 409;
   readonly code = 'conflict';

@@ -31,10 +31,11 @@ export async function createSession(
   return id;
 }
 
-/** The live session behind a user access token, with the account's state: one indexed lookup. */
+/** A session that is neither revoked nor expired, with its account: one indexed lookup. */
 export async function liveSession(db: Queryable, id: string) {
-  const result = await db.query<{ user_id: string; email: string; state: string }>(
-    `SELECT s.user_id, u.email, u.state FROM sessions s JOIN users u ON u.id = s.user_id
+  const result = await db.query<SessionRow & { email: string; state: string }>(
+    `SELECT s.id, s.user_id, s.client_id, s.scope, s.auth_time, u.email, u.state
+       FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
     [id],
   );
@@ -102,16 +103,17 @@ export interface RefreshRow extends SessionRow {
   expired: boolean;
   replayed: boolean;
   revoked: boolean;
+  user_state: string;
 }
 
 export async function consumeRefreshToken(db: Queryable, hash: string): Promise<RefreshRow | undefined> {
   const result = await db.query<RefreshRow>(
     `UPDATE refresh_tokens r SET consumed_at = COALESCE(r.consumed_at, now())
        FROM (SELECT token_hash, consumed_at IS NOT NULL AS replayed FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE) old,
-            sessions s
-      WHERE r.token_hash = old.token_hash AND s.id = r.session_id
+            sessions s, users u
+      WHERE r.token_hash = old.token_hash AND s.id = r.session_id AND u.id = s.user_id
       RETURNING s.id, s.user_id, s.client_id, s.scope, s.auth_time, r.expires_at <= now() AS expired, old.replayed,
-                (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS revoked`,
+                (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS revoked, u.state AS user_state`,
     [hash],
   );
   return result.rows[0];

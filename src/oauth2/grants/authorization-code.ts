@@ -25,12 +25,8 @@ export const authorizationCodeGrant: Grant = {
     if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(form.code_verifier) || s256(form.code_verifier) !== code.code_challenge) {
       throw new InvalidGrant('code_verifier does not match the code challenge');
     }
-    const session = await ctx.db.query<store.SessionRow>(
-      `SELECT s.id, s.user_id, s.client_id, s.scope, s.auth_time FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id = $1 AND s.revoked_at IS NULL AND u.state = 'active'`,
-      [code.session_id],
-    );
-    if (!session.rows[0]) throw new InvalidGrant('the session of this code has ended');
-    return issueSessionTokens(ctx, session.rows[0], { nonce: code.nonce ?? undefined, refresh: client.grant_types.includes('refresh_token') });
+    const session = await store.liveSession(ctx.db, code.session_id);
+    if (!session || session.state !== 'active') throw new InvalidGrant('the session of this code has ended');
+    return issueSessionTokens(ctx, session, { nonce: code.nonce ?? undefined, refresh: client.grant_types.includes('refresh_token') });
   },
 };

@@ -19,8 +19,7 @@ export const refreshTokenGrant: Grant = {
       throw new InvalidGrant('the refresh token was already used; its whole grant is revoked');
     }
     if (token.expired || token.revoked) throw new InvalidGrant('the refresh token has expired or was revoked');
-    const account = await ctx.db.query<{ state: string }>('SELECT state FROM users WHERE id = $1', [token.user_id]);
-    if (account.rows[0]?.state !== 'active') throw new InvalidGrant('the user may not sign in');
+    if (token.user_state !== 'active') throw new InvalidGrant('the user may not sign in');
     let scope = token.scope;
     if (form.scope) {
       // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
