@@ -7,7 +7,6 @@ import { KeyRing } from './tokens/keyring.ts';
 import { Authenticator } from './credentials/authenticator.ts';
 import { TokenSigner } from './oauth2/jwt.ts';
 import { LoginFlow } from './oauth2/login-flow.ts';
-import { Onboarding } from './oauth2/onboarding.ts';
 import { UpstreamProviders } from './oauth2/upstream.ts';
 import { createSignupLink } from './oauth2/signup.ts';
 import { AllocationService } from './resources/allocations/service.ts';
@@ -52,7 +51,6 @@ export function buildServices(db: Db, config: Config, keys: ServerKeys, log: Log
     authenticator: new Authenticator(db, credentials, signer),
     upstream,
     flow,
-    onboarding: new Onboarding(db, hasher, config, keys.csrfKey, flow),
     clients: new ClientService(db, hasher),
     roles,
     projects,

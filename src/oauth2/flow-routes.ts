@@ -9,7 +9,7 @@ import { ensureBrowserId, readCookie, browserCookie, sessionCookie } from './bro
 import { FormBody, singleValued } from './forms.ts';
 import { respond as send, secureCookies } from './respond.ts';
 
-export const flowRoutes: RouteModule = (app, { flow, onboarding, config }) => {
+export const flowRoutes: RouteModule = (app, { flow, config }) => {
   const secure = secureCookies(config.issuer);
   const authorize = async (req: FastifyRequest, reply: FastifyReply, params: Record<string, string | undefined>) => {
     const browserId = ensureBrowserId(req, reply, secure);
@@ -33,6 +33,6 @@ export const flowRoutes: RouteModule = (app, { flow, onboarding, config }) => {
   });
   app.post('/oauth2/v2/onboard', {
     schema: { operationId: 'onboard', tags: ['oidc'], body: FormBody },
-    handler: async (req, reply) => send(reply, await onboarding.submit(singleValued(req.body as Record<string, string>), readCookie(req, browserCookie)), secure),
+    handler: async (req, reply) => send(reply, await flow.onboarding.submit(singleValued(req.body as Record<string, string>), readCookie(req, browserCookie)), secure),
   });
 };

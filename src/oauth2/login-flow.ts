@@ -12,6 +12,7 @@ import { getClient, type ClientRow } from '../resources/oauth2clients/store.ts';
 import { generateSecret, type SecretHasher } from '../tokens/secrets.ts';
 import { decrypt, encrypt } from '../tokens/server-secret.ts';
 import { loginPage } from '../views/pages.ts';
+import { Onboarding } from './onboarding.ts';
 import { showError, type FlowResult } from './respond.ts';
 import { AuthorizationError, redirectWith, validateAuthorizationRequest } from './authorization-request.ts';
 import { csrfMatches, csrfToken, sessionCookie } from './browser.ts';
@@ -30,7 +31,12 @@ export interface FlowDeps {
 }
 
 export class LoginFlow {
-  constructor(readonly deps: FlowDeps) {}
+  /** A newcomer's detour before `finish` (TESSERA_ONBOARDING). */
+  readonly onboarding: Onboarding;
+
+  constructor(readonly deps: FlowDeps) {
+    this.onboarding = new Onboarding(this);
+  }
 
   private get db() {
     return this.deps.db;
@@ -141,8 +147,6 @@ export class LoginFlow {
     return this.finish(row, account.id);
   }
 
-  /** Set by the onboarding module (which needs the flow to finish). */
-  onboarding!: { start(row: logins.LoginRequestRow, identity: store.UpstreamIdentity & { providerId: string | null }, browserId: string): Promise<FlowResult> };
 
   /** Completes a login request: a code for the client and a single-sign-on cookie. */
   async finish(row: logins.LoginRequestRow, userId: string): Promise<FlowResult> {

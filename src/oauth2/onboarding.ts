@@ -22,15 +22,15 @@ import * as store from './store.ts';
 
 const labelValue = /^[0-9A-Za-z](?:[0-9A-Za-z-_.]{0,61}[0-9A-Za-z])?$/;
 
+/** Part of the login flow it belongs to, whose dependencies it shares. */
 export class Onboarding {
-  constructor(
-    private readonly db: Db,
-    private readonly hasher: SecretHasher,
-    private readonly config: Config,
-    private readonly csrfKey: Buffer,
-    private readonly flow: LoginFlow,
-  ) {
-    flow.onboarding = this;
+  private readonly db: Db;
+  private readonly hasher: SecretHasher;
+  private readonly config: Config;
+  private readonly csrfKey: Buffer;
+
+  constructor(private readonly flow: LoginFlow) {
+    ({ db: this.db, hasher: this.hasher, config: this.config, csrfKey: this.csrfKey } = flow.deps);
   }
 
   async start(row: logins.LoginRequestRow, identity: store.UpstreamIdentity & { providerId: string | null }, browserId: string): Promise<FlowResult> {
