@@ -5,7 +5,7 @@ import type { Db } from './db/db.ts';
 import { ClientService } from './resources/oauth2clients/service.ts';
 import { KeyRing } from './tokens/keyring.ts';
 import { Authenticator } from './credentials/authenticator.ts';
-import { TokenSigner } from './oauth2/jwt.ts';
+import { TokenSigner } from './tokens/jwt.ts';
 import { LoginFlow } from './oauth2/login-flow.ts';
 import { UpstreamProviders } from './oauth2/upstream.ts';
 import { createSignupLink } from './oauth2/signup.ts';

@@ -6,8 +6,8 @@
  */
 import type { Queryable } from '../db/db.ts';
 import { AccessDenied } from '../http/errors.ts';
-import type { AccessTokenPayload, TokenSigner } from '../oauth2/jwt.ts';
-import { looksLikeJwt } from '../oauth2/jwt.ts';
+import type { AccessTokenPayload, TokenSigner } from '../tokens/jwt.ts';
+import { looksLikeJwt } from '../tokens/jwt.ts';
 import { liveSession } from '../oauth2/store.ts';
 import type { Principal } from '../rbac/model.ts';
 import type { CredentialService } from './service.ts';

@@ -1,7 +1,7 @@
 /** The token response for a user session (RFC 6749 §5.1, OIDC Core §3.1.3.3). */
 import type { Queryable } from '../db/db.ts';
 import { generateSecret, type SecretHasher } from '../tokens/secrets.ts';
-import type { TokenSigner } from './jwt.ts';
+import type { TokenSigner } from '../tokens/jwt.ts';
 import * as store from './store.ts';
 
 export interface TokenResponse {

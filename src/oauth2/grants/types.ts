@@ -2,7 +2,7 @@ import type { Db } from '../../db/db.ts';
 import type { ClientRow } from '../../resources/oauth2clients/store.ts';
 import type { SecretHasher } from '../../tokens/secrets.ts';
 import type { TokenResponse } from '../issue.ts';
-import type { TokenSigner } from '../jwt.ts';
+import type { TokenSigner } from '../../tokens/jwt.ts';
 
 export interface GrantContext {
   db: Db;

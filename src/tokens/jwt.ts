@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
-import type { KeyRing } from '../tokens/keyring.ts';
+import type { KeyRing } from './keyring.ts';
 
 export interface AccessTokenClaims {
   sub: string;

@@ -1,0 +1,63 @@
+/**
+ * POST /oauth2/v2/introspect (RFC 7662) for confidential clients: whether a token is
+ * active, and what it stands for. Anything unknown, expired or revoked is just inactive.
+ */
+import { InvalidClient, InvalidRequest } from '../http/errors.ts';
+import type { RouteModule } from '../resources/common/routing.ts';
+import { authenticateClient } from './client-auth.ts';
+import { FormBody, singleValued } from './forms.ts';
+import { looksLikeJwt } from '../tokens/jwt.ts';
+import * as store from './store.ts';
+
+export const introspectionRoutes: RouteModule = (app, { db, hasher, authenticator }) => {
+  app.post('/oauth2/v2/introspect', {
+    schema: { operationId: 'introspect', tags: ['oidc'], body: FormBody },
+    handler: async (req, reply) => {
+      const form = singleValued(req.body as Record<string, string>);
+      const client = await authenticateClient(db, hasher, req, form);
+      if (client.token_endpoint_auth_method === 'none') throw new InvalidClient('public clients may not introspect tokens');
+      if (!form.token) throw new InvalidRequest('token is required');
+      reply.header('cache-control', 'no-store');
+      return introspect(form.token);
+    },
+  });
+
+  async function introspect(token: string): Promise<Record<string, unknown>> {
+    if (looksLikeJwt(token)) {
+      try {
+        const payload = await authenticator.verify(token);
+        const principal = await authenticator.fromAccessToken(payload);
+        return {
+          active: true,
+          token_type: 'Bearer',
+          scope: payload.scope,
+          client_id: payload.client_id,
+          sub: payload.sub,
+          ...(principal.kind === 'user' ? { username: principal.subject } : {}),
+          exp: payload.exp,
+          iat: payload.iat,
+          iss: payload.iss,
+          aud: payload.aud,
+          jti: payload.jti,
+        };
+      } catch {
+        return { active: false };
+      }
+    }
+    if (token.startsWith('tsr_rft_')) {
+      const found = await store.findRefreshToken(db, hasher.hash(token));
+      if (!found?.active) return { active: false };
+      return {
+        active: true,
+        token_type: 'refresh_token',
+        scope: found.scope,
+        client_id: found.client_id,
+        sub: found.user_id,
+        username: found.email,
+        exp: Math.floor(found.exp.getTime() / 1000),
+        iat: Math.floor(found.iat.getTime() / 1000),
+      };
+    }
+    return { active: false };
+  }
+};
