@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { TokenSigner } from '../src/tokens/jwt.ts';
 import { KeyRing } from '../src/tokens/keyring.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
 import { createdMetadata, suite, uniqueName } from './helpers.ts';
@@ -82,9 +83,14 @@ suite('signing keys', (ctx) => {
     assert.equal(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid, newKid);
     const jwks = (await ctx().anonymous.get('/oauth2/v2/jwks')).body;
     assert.deepEqual(jwks.keys.map((k: any) => k.kid), [newKid, oldKid]);
-    assert.equal((await signer.verifyAccessToken(before)).sub, 's', 'tokens of the retired key still verify');
+    // Another instance (no cached keys) verifies the old key's tokens while it is published...
+    const { keys, config } = ctx().built.services;
+    const otherInstance = () => new TokenSigner(new KeyRing(ctx().db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600 }), config.issuer, 3600);
+    assert.equal((await otherInstance().verifyAccessToken(before)).sub, 's', 'tokens of the retired key still verify');
     await ctx().db.query(`UPDATE signing_keys SET published_until = now() - interval '1 second' WHERE kid = $1`, [oldKid]);
     assert.deepEqual((await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys.map((k: any) => k.kid), [newKid]);
+    // ...and no longer once it is withdrawn.
+    await assert.rejects(otherInstance().verifyAccessToken(before));
     const stored = await ctx().db.query<{ private_jwk_ciphertext: string }>('SELECT private_jwk_ciphertext FROM signing_keys WHERE kid = $1', [newKid]);
     assert.ok(!stored.rows[0].private_jwk_ciphertext.includes('"d"'), 'private keys are stored encrypted');
   });

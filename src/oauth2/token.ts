@@ -21,7 +21,8 @@ export const tokenRoutes: RouteModule = (app, { db, hasher, signer, config }) =>
       const form = singleValued(req.body as Record<string, string>);
       if (!form.grant_type) throw new InvalidRequest('grant_type is required');
       const grant = grants.get(form.grant_type);
-      if (!grant) throw new UnsupportedGrantType(`grant_type "${form.grant_type}" is not supported`);
+      // The value is not echoed: clients have been seen to put secrets in the wrong field.
+      if (!grant) throw new UnsupportedGrantType(`grant_type is not one of ${[...grants.keys()].join(', ')}`);
       const client = await authenticateClient(db, hasher, req, form);
       if (!client.grant_types.includes(grant.grantType)) throw new UnauthorizedClient(`this client may not use ${grant.grantType}`);
       return grant.handle({ db, signer, hasher, refreshTokenTtl: config.refreshTokenTtl }, client, form);
