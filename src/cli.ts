@@ -10,7 +10,7 @@ import { ConfigError, flagToEnv, loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
 import { startServer } from './server.ts';
-import { KeyRing } from './tokens/keyring.ts';
+import { KeyRing } from './core/keys/service.ts';
 import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
 
 const usage = `usage: tessera <command> [flags]

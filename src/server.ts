@@ -10,18 +10,18 @@ import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
 export async function startServer(config: Config) {
   const keys = deriveKeys(loadServerSecret(config.secret, config.dataDir));
   const db = await openDatabase(config);
-  const { app, services } = await buildApp({ config, db, keys });
+  const { app, core } = await buildApp({ config, db, keys });
   try {
     const applied = await migrate(db);
     if (applied.length) app.log.info({ applied }, 'database migrated');
-    await bootstrap(services.credentials, config, app.log);
+    await bootstrap(core.credentials, config, app.log);
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app.close();
     await db.close();
     throw error;
   }
-  const stopDeprovisioner = startDeprovisioner(db, config.deprovisionInterval, app.log);
+  const stopDeprovisioner = startDeprovisioner(core, config.deprovisionInterval, app.log);
   return {
     app,
     async close() {

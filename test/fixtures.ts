@@ -1,6 +1,6 @@
 /** Builders of test worlds through the public API (and the credential service for users). */
 import assert from 'node:assert/strict';
-import { createSession } from '../src/oauth2/store.ts';
+import { createSession } from '../src/core/sessions/store.ts';
 import type { Client, TestContext } from './helpers.ts';
 import { uniqueName } from './helpers.ts';
 
@@ -58,7 +58,7 @@ export async function sessionToken(ctx: TestContext, userId: string): Promise<st
     fixtureClients.set(ctx.built, clientId);
   }
   const sessionId = await createSession(ctx.db, { userId, clientId, scope: 'openid email', authTime: new Date(), ttlSeconds: 3600, single: false });
-  return ctx.built.services.signer.accessToken({ sub: userId, clientId, scope: 'openid email', sessionId });
+  return ctx.built.core.signer.accessToken({ sub: userId, clientId, scope: 'openid email', sessionId });
 }
 
 /** Follows an account's activation link, as the invited person would. */

@@ -2,49 +2,28 @@
  * Test harness: the real app on a real database. Every suite runs on PGlite, and again on
  * PostgreSQL when TESSERA_TEST_DATABASE_URL is set (each suite gets a fresh database there).
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe } from 'node:test';
-import pg from 'pg';
 import { buildApp, type BuiltApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import type { Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openPglite } from '../src/db/pglite.ts';
-import { openPostgres } from '../src/db/postgres.ts';
 import { deriveKeys } from '../src/tokens/server-secret.ts';
+import { freshPostgres, migratedPglite } from './support/databases.ts';
 
 export interface Backend {
   name: 'pglite' | 'postgres';
+  /** An empty database. */
   open(): Promise<Db>;
-}
-
-/** A fresh PostgreSQL database for one suite, dropped when the suite closes it. */
-async function freshPostgres(url: string): Promise<Db> {
-  const name = `tessera_test_${randomUUID().replace(/-/g, '')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const db = await openPostgres(target.toString());
-  return {
-    ...db,
-    async close() {
-      await db.close();
-      const cleanup = new pg.Client({ connectionString: url });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
-    },
-  };
+  /** A database at the latest schema, copied from a template. */
+  openMigrated(): Promise<Db>;
 }
 
 export function testBackends(): Backend[] {
-  const backends: Backend[] = [{ name: 'pglite', open: () => openPglite() }];
+  const backends: Backend[] = [{ name: 'pglite', open: () => openPglite(), openMigrated: migratedPglite }];
   const url = process.env.TESSERA_TEST_DATABASE_URL;
-  if (url) backends.push({ name: 'postgres', open: () => freshPostgres(url) });
+  if (url) backends.push({ name: 'postgres', open: () => freshPostgres(url, { migrated: false }), openMigrated: () => freshPostgres(url, { migrated: true }) });
   return backends;
 }
 
@@ -124,7 +103,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: StartOptions = {},
 ): Promise<TestContext & { url: string; close(): Promise<void> }> {
-  const db = options.db ?? (await backend.open());
+  const db = options.db ?? (await backend.openMigrated());
   await migrate(db);
   const port = options.listen ? await freePort() : 0;
   const url = `http://127.0.0.1:${port}`;
@@ -135,7 +114,7 @@ export async function startTestApp(
     ...env,
   });
   const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false });
-  const issued = await built.services.credentials.issueBootstrap();
+  const issued = await built.core.credentials.issueBootstrap();
   if (options.listen) await built.app.listen({ port, host: '127.0.0.1' });
   return {
     backend: backend.name,

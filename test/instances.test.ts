@@ -17,7 +17,7 @@ for (const backend of testBackends()) {
     let db: Awaited<ReturnType<typeof backend.open>>;
 
     before(async () => {
-      db = await backend.open();
+      db = await backend.openMigrated();
       a = await startTestApp(backend, {}, { listen: true, db });
       b = await startTestApp(backend, { TESSERA_ISSUER: a.url }, { listen: true, db });
       upstream = await startUpstream(`${a.url}/oidc/callback`);

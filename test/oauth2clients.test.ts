@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { TokenSigner } from '../src/tokens/jwt.ts';
-import { KeyRing } from '../src/tokens/keyring.ts';
+import { KeyRing } from '../src/core/keys/service.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
 import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
@@ -74,7 +74,7 @@ suite('OAuth clients API', (ctx) => {
 
 suite('signing keys', (ctx) => {
   it('rotates: new tokens use the new key, the retired key stays published until its tokens expire', async () => {
-    const { keyRing, signer } = ctx().built.services;
+    const { keyRing, signer } = ctx().built.core;
     const before = await signer.accessToken({ sub: 's', clientId: 'c', scope: '' });
     const oldKid = JSON.parse(Buffer.from(before.split('.')[0], 'base64url').toString()).kid;
     const newKid = await keyRing.rotate();
@@ -84,7 +84,7 @@ suite('signing keys', (ctx) => {
     const jwks = (await ctx().anonymous.get('/oauth2/v2/jwks')).body;
     assert.deepEqual(jwks.keys.map((k: any) => k.kid), [newKid, oldKid]);
     // Another instance (no cached keys) verifies the old key's tokens while it is published...
-    const { keys, config } = ctx().built.services;
+    const { keys, config } = ctx().built.core;
     const otherInstance = () => new TokenSigner(new KeyRing(ctx().db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600 }), config.issuer, 3600);
     assert.equal((await otherInstance().verifyAccessToken(before)).sub, 's', 'tokens of the retired key still verify');
     await ctx().db.query(`UPDATE signing_keys SET published_until = now() - interval '1 second' WHERE kid = $1`, [oldKid]);
@@ -96,7 +96,7 @@ suite('signing keys', (ctx) => {
   });
 
   it('rotates by age on the next signature', async () => {
-    const { keys, db } = { keys: ctx().built.services.keys, db: ctx().db };
+    const { keys, db } = { keys: ctx().built.core.keys, db: ctx().db };
     const ring = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600, refreshMs: 0 });
     const current = (await ring.signingKey()).kid;
     assert.equal((await ring.signingKey()).kid, current, 'a young key keeps signing');

@@ -102,7 +102,7 @@ suite('client-rendered login and form posts', (ctx) => {
     assert.ok(before > 0);
     await db.query(`UPDATE login_requests SET expires_at = now() - interval '2 hours'`);
     await db.query(`UPDATE authorization_codes SET expires_at = now() - interval '2 hours'`);
-    assert.ok((await purgeExpired(db)) >= before);
+    assert.ok((await purgeExpired(ctx().built.core)) >= before);
     assert.equal(await count(), 0);
     assert.equal((await db.query('SELECT 1 FROM authorization_codes')).rowCount, 0);
   });

@@ -86,7 +86,7 @@ suite('organizations', (ctx) => {
     const write = await admin.post(`/api/v1/organizations/${id}/groups`, { metadata: { name: 'g' }, spec: { userIDs: [], serviceAccountIDs: [], roleIDs: [] } });
     assert.deepEqual(write.body, { error: 'conflict', error_description: 'the organization is being deleted' });
     assert.equal((await admin.delete(`/api/v1/organizations/${id}`)).status, 202, 'a repeated delete is accepted');
-    await purgeDeleted(ctx().db);
+    await purgeDeleted(ctx().built.core);
     const after = await admin.get(`/api/v1/organizations/${id}`);
     assert.equal(after.status, 404);
     assert.deepEqual(after.body, { error: 'not_found', error_description: 'organization not found' });

@@ -31,7 +31,7 @@ suite('projects', (ctx) => {
     assert.ok(deleting.body.metadata.deletionTime);
     const write = await admin.put(`/api/v1/organizations/${org}/projects/${id}`, { metadata: { name }, spec: { groupIDs: [] } });
     assert.deepEqual(write.body, { error: 'conflict', error_description: 'the project is being deleted' });
-    await purgeDeleted(ctx().db);
+    await purgeDeleted(ctx().built.core);
     assert.deepEqual((await admin.get(`/api/v1/organizations/${org}/projects/${id}`)).body, { error: 'not_found', error_description: 'project not found' });
   });
 

@@ -2,6 +2,10 @@
  * The database contract every store is written against. Two drivers implement it:
  * PGlite (PostgreSQL compiled to WASM, in-process) and `pg` (a PostgreSQL server).
  * The same SQL and the same migrations run on both.
+ *
+ * Transactions travel with the async context: every query made while `transaction(work)`
+ * runs, through this Db, from any module, joins that transaction. A transaction begun
+ * inside another joins the outer one. Stores therefore never need a transaction handle.
  */
 export interface QueryResult<Row> {
   rows: Row[];
@@ -15,12 +19,10 @@ export interface Queryable {
 }
 
 export interface Db extends Queryable {
-  /**
-   * Runs `work` in one transaction: commits when it resolves, rolls back when it throws.
-   * Inside `work`, query through `tx` only: PGlite has a single connection, so a query on
-   * the outer Db would wait for this transaction forever.
-   */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs `work` in one transaction: commits when it resolves, rolls back when it throws. */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  /** Whether the current async context is inside a transaction of this Db. */
+  readonly inTransaction: boolean;
   close(): Promise<void>;
   readonly driver: 'pglite' | 'postgres';
 }

@@ -1,4 +1,4 @@
-import { ApiError, Conflict, InvalidRequest, NotFound } from '../http/errors.ts';
+import { Conflict, type DomainError, InvalidRequest, NotFound } from '../kernel/errors.ts';
 
 /** The fields both drivers (pg and PGlite) put on a PostgreSQL error. */
 interface PgError {
@@ -26,11 +26,12 @@ const referenceMessages: Record<string, string> = {
 };
 
 /**
- * Maps a database error to the API error it means, or returns undefined for errors that are
- * faults (they become a 500 that says nothing internal). This is the only place that knows
- * PostgreSQL error codes.
+ * Maps a database error to the domain error it means, or returns undefined for errors that
+ * are faults (faces answer those with a 500 that says nothing internal). This is the only
+ * place that knows PostgreSQL error codes; the Db calls it on every failed query, so no
+ * caller ever sees a driver error for a constraint.
  */
-export function mapDbError(error: unknown): ApiError | undefined {
+export function mapDbError(error: unknown): DomainError | undefined {
   const { code, constraint = '', detail = '' } = (error ?? {}) as PgError;
   switch (code) {
     case '23505': // unique_violation

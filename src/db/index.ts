@@ -11,5 +11,5 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
   const dir = join(options.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return openPglite(dir);
+  return openPglite({ dataDir: dir });
 }

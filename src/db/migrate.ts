@@ -29,12 +29,12 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<st
   )`);
   const applied: string[] = [];
   for (const migration of migrations) {
-    const didApply = await db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('tessera.migrate'))`);
-      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+    const didApply = await db.transaction(async () => {
+      await db.query(`SELECT pg_advisory_xact_lock(hashtext('tessera.migrate'))`);
+      const done = await db.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
       if (done.rowCount > 0) return false;
-      await tx.exec(migration.sql);
-      await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
+      await db.exec(migration.sql);
+      await db.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
       return true;
     });
     if (didApply) applied.push(migration.version);

@@ -1,9 +1,21 @@
 import { PGlite } from '@electric-sql/pglite';
+import { contextualDb } from './context.ts';
 import type { Db, Queryable, QueryResult } from './db.ts';
 
-/** The embedded driver. `dataDir` undefined keeps the database in memory (tests). */
-export async function openPglite(dataDir?: string): Promise<Db> {
-  const pg = await PGlite.create(dataDir);
+export interface PgliteOptions {
+  /** Where the database persists; undefined keeps it in memory (tests). */
+  dataDir?: string;
+  /** A data-directory dump (`dumpDataDir`) to start from instead of an empty cluster. */
+  loadDataDir?: Blob | File;
+}
+
+/** The embedded driver. */
+export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pglite: PGlite }> {
+  const pg = await PGlite.create(options.dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  return pgliteDb(pg);
+}
+
+export function pgliteDb(pg: PGlite): Db & { pglite: PGlite } {
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
       const result = await q.query<Row>(sql, params as unknown[]);
@@ -14,14 +26,13 @@ export async function openPglite(dataDir?: string): Promise<Db> {
       await q.exec(sql);
     },
   });
-  const root = wrap(pg);
-  return {
+  const db = contextualDb({
     driver: 'pglite',
-    query: root.query,
-    exec: root.exec,
+    root: wrap(pg),
     // PGlite has one connection; its transaction mutex serializes transactions, which gives
     // the same isolation as row locks on a server.
-    transaction: (work) => pg.transaction((tx) => work(wrap(tx))),
+    begin: (work) => pg.transaction((tx) => work(wrap(tx))),
     close: () => pg.close(),
-  };
+  });
+  return Object.assign(db, { pglite: pg });
 }

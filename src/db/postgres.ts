@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { contextualDb } from './context.ts';
 import type { Db, Queryable, QueryResult } from './db.ts';
 
 // Keep timestamps and big integers exact: counts come back as strings from SQL `count`,
@@ -19,12 +20,10 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
       await client.query(sql);
     },
   });
-  const root = run(pool);
-  return {
+  return contextualDb({
     driver: 'postgres',
-    query: root.query,
-    exec: root.exec,
-    async transaction(work) {
+    root: run(pool),
+    async begin(work) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -39,5 +38,5 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
       }
     },
     close: () => pool.end(),
-  };
+  });
 }

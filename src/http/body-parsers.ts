@@ -1,9 +1,8 @@
 /**
  * Request bodies: JSON for the API, forms for the OAuth endpoints and login pages
- * (RFC 6749 §3.2 and HTML forms). The JSON API refuses any other content type with 415.
+ * (RFC 6749 §3.2 and HTML forms). Each face says which it accepts.
  */
 import type { FastifyInstance } from 'fastify';
-import { UnsupportedMediaType } from './errors.ts';
 
 export function installBodyParsers(app: FastifyInstance): void {
   // An empty JSON body (e.g. a POST to .../rotate with a content type) means "no body".
@@ -27,10 +26,4 @@ export function installBodyParsers(app: FastifyInstance): void {
     done(null, form);
   });
 
-  app.addHook('preValidation', async (request) => {
-    const type = request.headers['content-type'] ?? '';
-    if (request.routeOptions.url?.startsWith('/api/v1/') && request.body !== undefined && !/^application\/json\b/i.test(type)) {
-      throw new UnsupportedMediaType('the content type is not supported; send application/json');
-    }
-  });
 }

@@ -4,7 +4,7 @@
  * allow checks below, which cascade: a global grant covers every organization, and an
  * organization grant covers every project in it.
  */
-import { operations, type Operation, type RoleScopes } from './model.ts';
+import type { Operation, RoleScopes } from './model.ts';
 
 export type Permissions = Map<string, Set<Operation>>;
 
@@ -71,29 +71,4 @@ export function canGrant(acl: Acl, organizationId: string, scopes: RoleScopes): 
     every(scopes.organization, (e, o) => allowOrganization(acl, organizationId, e, o)) &&
     every(scopes.project, (e, o) => allowOrganization(acl, organizationId, e, o))
   );
-}
-
-type WireEndpoints = { name: string; operations: Operation[] }[];
-
-function toWire(permissions: Permissions): WireEndpoints {
-  return [...permissions]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, ops]) => ({ name, operations: operations.filter((op) => ops.has(op)) }));
-}
-
-/** The `acl` schema of the Identity API; empty parts are left out. */
-export function aclToWire(acl: Acl) {
-  return {
-    ...(acl.global.size ? { global: toWire(acl.global) } : {}),
-    ...(acl.organization && acl.organization.permissions.size
-      ? { organization: { id: acl.organization.id, endpoints: toWire(acl.organization.permissions) } }
-      : {}),
-    ...(acl.projects.size
-      ? {
-          projects: [...acl.projects]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([id, permissions]) => ({ id, endpoints: toWire(permissions) })),
-        }
-      : {}),
-  };
 }

@@ -6,8 +6,18 @@
  *   email/profile claims that the granted scopes allow).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { SignJWT, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
-import type { KeyRing } from './keyring.ts';
+import { type CryptoKey, type JWTPayload, SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+}
+
+/** Where signing and verification keys come from (the key ring of src/core/keys). */
+export interface SigningKeys {
+  signingKey(): Promise<SigningKey>;
+  verificationKey(kid: string): Promise<CryptoKey | undefined>;
+}
 
 export interface AccessTokenClaims {
   sub: string;
@@ -40,7 +50,7 @@ export function atHash(accessToken: string): string {
 
 export class TokenSigner {
   constructor(
-    private readonly keyRing: KeyRing,
+    private readonly keyRing: SigningKeys,
     private readonly issuer: string,
     private readonly ttlSeconds: number,
   ) {}

@@ -1,0 +1,14 @@
+const { PGlite } = await import('@electric-sql/pglite');
+let t = performance.now();
+const pg = await PGlite.create();
+await pg.exec('create table x (a int); insert into x values (1)');
+console.log('create', performance.now() - t); t = performance.now();
+const dump = await pg.dumpDataDir('none');
+console.log('dump', performance.now() - t, dump.size); t = performance.now();
+const pg2 = await PGlite.create({ loadDataDir: dump });
+console.log('load', performance.now() - t, (await pg2.query('select * from x')).rows); t = performance.now();
+const pg3 = await PGlite.create({ loadDataDir: dump });
+console.log('load2', performance.now() - t); t = performance.now();
+const pg4 = await pg3.clone?.();
+console.log('clone', performance.now() - t, typeof pg3.clone); t = performance.now();
+process.exit(0);

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/db.ts';
+import type { EventSink } from '../../kernel/events.ts';
+import { InvalidClient, InvalidRequest, NotFound } from '../../kernel/errors.ts';
+import { isUuid } from '../../kernel/ids.ts';
+import type { Caller } from '../../rbac/caller.ts';
+import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
+import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
+import type { ClientCredentials, ClientInput, ClientRecord, ClientValues, ClientWithSecret } from './model.ts';
+import * as store from './store.ts';
+
+export type { ClientCredentials, ClientInput, ClientRecord, ClientWithSecret } from './model.ts';
+
+/** Exact redirect URIs: absolute, no fragment (RFC 6749 §3.1.2); plain http only on loopback. */
+function checkRedirectUri(field: string, uri: string) {
+  const url = new URL(uri);
+  if (url.hash || uri.includes('#')) throw new InvalidRequest(`${field}: "${uri}" must not have a fragment`);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'http:' && !loopback) throw new InvalidRequest(`${field}: "${uri}" must use https (http only on loopback)`);
+}
+
+/** OAuth clients (relying parties): platform administrators register them. */
+export class ClientService {
+  constructor(
+    private readonly db: Db,
+    private readonly hasher: SecretHasher,
+    private readonly events: EventSink,
+  ) {}
+
+  async list(page: PageQuery): Promise<Listing<ClientRecord>> {
+    return finishPage(page, await store.listClients(this.db, page));
+  }
+
+  /** Any string may come in from a request: one that is not a UUID names no client. */
+  async find(id: string): Promise<ClientRecord | undefined> {
+    return isUuid(id) ? store.getClient(this.db, id) : undefined;
+  }
+
+  async get(id: string): Promise<ClientRecord> {
+    const row = await this.find(id);
+    if (!row) throw new NotFound('client not found');
+    return row;
+  }
+
+  async create(caller: Caller, input: ClientInput): Promise<ClientWithSecret> {
+    const values = this.values(input);
+    const secret = values.authMethod === 'none' ? undefined : generateSecret('cls');
+    const id = randomUUID();
+    return this.db.transaction(async () => {
+      await store.insertClient(this.db, id, values, secret ? this.hasher.hash(secret) : null, caller.subject);
+      await this.events.record({ type: 'client.created', actor: caller.subject, target: { kind: 'client', id } });
+      return { client: await this.get(id), secret };
+    });
+  }
+
+  /** Switching between public and confidential issues or drops the secret; otherwise it is kept. */
+  async update(caller: Caller, id: string, input: ClientInput): Promise<ClientWithSecret> {
+    const values = this.values(input);
+    return this.db.transaction(async () => {
+      const current = await this.get(id);
+      const wasPublic = current.token_endpoint_auth_method === 'none';
+      const isPublic = values.authMethod === 'none';
+      const secret = wasPublic && !isPublic ? generateSecret('cls') : undefined;
+      const secretHash = isPublic ? null : secret ? this.hasher.hash(secret) : undefined;
+      await store.updateClient(this.db, id, values, secretHash, caller.subject);
+      await this.events.record({ type: 'client.updated', actor: caller.subject, target: { kind: 'client', id } });
+      return { client: await this.get(id), secret };
+    });
+  }
+
+  async delete(caller: Caller, id: string): Promise<void> {
+    await this.db.transaction(async () => {
+      if (!(await store.deleteClient(this.db, id))) throw new NotFound('client not found');
+      await this.events.record({ type: 'client.deleted', actor: caller.subject, target: { kind: 'client', id } });
+    });
+  }
+
+  /**
+   * Client authentication (RFC 6749 §2.3.1): a public client by its ID alone, a
+   * confidential one by its secret, compared as a keyed hash in constant time, with the
+   * method it was registered for.
+   */
+  async authenticate(credentials: ClientCredentials): Promise<ClientRecord> {
+    const client = await this.find(credentials.id);
+    if (!client) throw new InvalidClient('client authentication failed');
+    if (client.token_endpoint_auth_method === 'none') {
+      if (credentials.method !== 'none') throw new InvalidClient('this public client has no secret');
+      return client;
+    }
+    if (credentials.method === 'none' || !client.secret_hash || !this.hasher.matches(credentials.secret ?? '', client.secret_hash)) {
+      throw new InvalidClient('client authentication failed');
+    }
+    if (credentials.method !== client.token_endpoint_auth_method) {
+      throw new InvalidClient(`this client authenticates with ${client.token_endpoint_auth_method}`);
+    }
+    return client;
+  }
+
+  /** The role of a system (client_credentials) client; undefined when it is gone or no longer one. */
+  systemRole(id: string): Promise<string | null | undefined> {
+    return store.systemClientRole(this.db, id);
+  }
+
+  private values(input: ClientInput): ClientValues {
+    const grantTypes = input.grantTypes ?? ['authorization_code', 'refresh_token'];
+    const isPublic = input.public ?? false;
+    if (isPublic && grantTypes.includes('client_credentials')) {
+      throw new InvalidRequest('a public client cannot use client_credentials: it has no secret');
+    }
+    if (grantTypes.includes('client_credentials') !== (input.roleId !== undefined)) {
+      throw new InvalidRequest('spec.roleID is required with the client_credentials grant, and only with it');
+    }
+    if (grantTypes.includes('authorization_code') && input.redirectUris.length === 0) {
+      throw new InvalidRequest('spec.redirectURIs needs at least one URI for the authorization_code grant');
+    }
+    for (const uri of input.redirectUris) checkRedirectUri('spec.redirectURIs', uri);
+    for (const uri of input.postLogoutRedirectUris ?? []) checkRedirectUri('spec.postLogoutRedirectURIs', uri);
+    return {
+      metadata: input.metadata,
+      authMethod: isPublic ? 'none' : (input.tokenEndpointAuthMethod ?? 'client_secret_basic'),
+      redirectUris: input.redirectUris,
+      postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+      grantTypes,
+      scopes: input.scopes ?? ['openid', 'email', 'profile'],
+      roleId: input.roleId ?? null,
+      loginUri: input.loginUri ?? null,
+      onboardingUri: input.onboardingUri ?? null,
+      homeUri: input.homeUri ?? null,
+      errorUri: input.errorUri ?? null,
+    };
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The one entry point for bearer tokens, whatever face they arrive on: Tessera's signed
+ * access tokens (JWT, RFC 9068) and its opaque credentials. Either way: a signature or HMAC
+ * check and at most one indexed lookup, which is also what makes revocation immediate
+ * everywhere (a user token's session, a system client's registration).
+ */
+import { Unauthenticated } from '../../kernel/errors.ts';
+import type { Principal } from '../../rbac/model.ts';
+import { type AccessTokenPayload, looksLikeJwt, type TokenSigner } from '../../tokens/jwt.ts';
+import type { ClientService } from '../clients/service.ts';
+import type { SessionService } from '../sessions/service.ts';
+import type { CredentialService } from './service.ts';
+
+export class Authenticator {
+  constructor(
+    private readonly opaque: CredentialService,
+    private readonly signer: TokenSigner,
+    private readonly sessions: SessionService,
+    private readonly clients: ClientService,
+  ) {}
+
+  async authenticate(token: string): Promise<Principal> {
+    return looksLikeJwt(token) ? this.fromAccessToken(await this.verify(token)) : this.opaque.authenticate(token);
+  }
+
+  /** Verifies a Tessera access token's signature, type, issuer, audience and expiry. */
+  async verify(token: string): Promise<AccessTokenPayload> {
+    try {
+      return await this.signer.verifyAccessToken(token);
+    } catch {
+      throw new Unauthenticated('the access token is not valid or has expired');
+    }
+  }
+
+  /** The principal of a verified access token, if what it stands for still exists. */
+  async fromAccessToken(payload: AccessTokenPayload): Promise<Principal> {
+    if (payload.sid) {
+      const session = await this.sessions.live(payload.sid);
+      if (!session) throw new Unauthenticated('the access token was revoked');
+      if (session.state !== 'active') throw new Unauthenticated(`the user is ${session.state}`);
+      return { kind: 'user', subject: session.email, userId: session.user_id };
+    }
+    // client_credentials: a system account with its client's role.
+    const role = await this.clients.systemRole(payload.client_id);
+    if (role === undefined) throw new Unauthenticated('the client of this access token no longer exists');
+    return { kind: 'system', subject: payload.client_id, roleNames: role ? [role] : [] };
+  }
+}

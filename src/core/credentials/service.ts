@@ -1,0 +1,72 @@
+/**
+ * Opaque bearer credentials: issuing and verifying them. Every kind (bootstrap, service
+ * account) goes through the same hash-and-lookup path.
+ */
+import type { Db } from '../../db/db.ts';
+import { Unauthenticated } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
+import { platformAdministratorRole, type Principal } from '../../rbac/model.ts';
+import { constantTimeEqual, generateSecret, secretKind, type SecretHasher } from '../../tokens/secrets.ts';
+import * as store from './store.ts';
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date | null;
+}
+
+export class CredentialService {
+  constructor(
+    private readonly db: Db,
+    private readonly hasher: SecretHasher,
+    private readonly log: Pick<Logger, 'warn'>,
+  ) {}
+
+  /**
+   * Creates the platform-administrator credential of a new installation. Returns undefined
+   * when one exists already (the database is not new).
+   */
+  async issueBootstrap(token?: string): Promise<IssuedToken | undefined> {
+    return this.db.transaction(async () => {
+      await store.lockBootstrap(this.db);
+      if ((await store.countBootstrapCredentials(this.db)) > 0) return undefined;
+      const secret = token ?? generateSecret('bst');
+      await store.insertCredential(this.db, { kind: 'bootstrap', tokenHash: this.hasher.hash(secret) });
+      return { token: secret, expiresAt: null };
+    });
+  }
+
+  /** Replaces a service account's token (joining the caller's transaction); the old one stops working at once. */
+  async issueServiceAccountToken(organizationId: string, serviceAccountId: string, ttlSeconds: number): Promise<IssuedToken> {
+    return this.db.transaction(async () => {
+      await store.deleteServiceAccountCredential(this.db, organizationId, serviceAccountId);
+      const token = generateSecret('sat');
+      const { expiresAt } = await store.insertCredential(this.db, {
+        kind: 'service_account',
+        tokenHash: this.hasher.hash(token),
+        organizationId,
+        serviceAccountId,
+        expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+      });
+      return { token, expiresAt };
+    });
+  }
+
+  /**
+   * Resolves a bearer token to its principal, or throws Unauthenticated. Hot path: a
+   * checksum test, one HMAC and one indexed lookup; no slow hash.
+   */
+  async authenticate(token: string): Promise<Principal> {
+    if (secretKind(token) === null) throw new Unauthenticated('the access token is malformed');
+    const hash = this.hasher.hash(token);
+    const row = await store.findByHash(this.db, hash);
+    if (!row || !constantTimeEqual(hash, row.token_hash)) throw new Unauthenticated('the access token is not valid');
+    if (row.expired) throw new Unauthenticated('the access token has expired');
+    if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
+    if (row.stale_last_use) {
+      store.touchCredential(this.db, row.id).catch((error) => this.log.warn({ err: error }, 'recording credential use failed'));
+    }
+    if (row.kind === 'bootstrap') return { kind: 'system', subject: 'tessera:bootstrap', roleNames: [platformAdministratorRole] };
+    const serviceAccountId = row.service_account_id ?? '';
+    return { kind: 'service_account', subject: serviceAccountId, serviceAccountId, organizationId: row.organization_id ?? '' };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Builds the core: every domain service from explicit dependencies; nothing is global.
+ * Faces receive this object and call services only; no face touches the database.
+ */
+import type { Config } from '../config.ts';
+import type { Db } from '../db/db.ts';
+import { discardEvents, type EventSink } from '../kernel/events.ts';
+import type { Logger } from '../kernel/log.ts';
+import { Caller } from '../rbac/caller.ts';
+import type { Principal } from '../rbac/model.ts';
+import { TokenSigner } from '../tokens/jwt.ts';
+import { SecretHasher } from '../tokens/secrets.ts';
+import type { ServerKeys } from '../tokens/server-secret.ts';
+import { ClientService } from './clients/service.ts';
+import { Authenticator } from './credentials/authenticator.ts';
+import { CredentialService } from './credentials/service.ts';
+import { GroupService } from './groups/service.ts';
+import { KeyRing } from './keys/service.ts';
+import { OnboardingService } from './onboarding/service.ts';
+import { OrganizationService } from './organizations/service.ts';
+import { ProjectService } from './projects/service.ts';
+import { ProviderService } from './providers/service.ts';
+import { UpstreamProviders } from './providers/upstream.ts';
+import { AllocationService } from './quotas/allocations.ts';
+import { QuotaService } from './quotas/service.ts';
+import { RoleService } from './roles/service.ts';
+import { ServiceAccountService } from './serviceaccounts/service.ts';
+import { LoginRequestService } from './sessions/login-requests.ts';
+import { SessionService } from './sessions/service.ts';
+import { TokenIssuer } from './sessions/tokens.ts';
+import { UserService } from './users/service.ts';
+
+export interface CoreSeams {
+  /** Where domain events go (the audit trail); discarded by default. */
+  events?: EventSink;
+}
+
+export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger, seams: CoreSeams = {}) {
+  const events = seams.events ?? discardEvents;
+  const hasher = new SecretHasher(keys.hashKey);
+  const keyRing = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: config.signingKeyRotation, maxTokenLifetimeSeconds: config.accessTokenTtl });
+  const signer = new TokenSigner(keyRing, config.issuer, config.accessTokenTtl);
+  const roles = new RoleService(db, new Set(config.platformAdmins));
+  const providers = new ProviderService(db, keys.encryptionKey, events);
+  const organizations = new OrganizationService(db, providers, events);
+  const groups = new GroupService(db, roles, events);
+  const users = new UserService(db, groups, hasher, { issuer: config.issuer, ttlSeconds: config.signupTokenTtl }, events);
+  const credentials = new CredentialService(db, hasher, log);
+  const clients = new ClientService(db, hasher, events);
+  const sessions = new SessionService(db, hasher, { ttlSeconds: config.refreshTokenTtl, singlePerClient: config.sessionsPerClient === 'single' }, events);
+  const projects = new ProjectService(db, groups, events);
+  const quotas = new QuotaService(db, organizations, events);
+  return {
+    db,
+    config,
+    keys,
+    keyRing,
+    signer,
+    roles,
+    providers,
+    upstream: new UpstreamProviders(`${config.issuer}/oidc/callback`),
+    organizations,
+    groups,
+    users,
+    credentials,
+    clients,
+    sessions,
+    logins: new LoginRequestService(db, hasher, keys.encryptionKey),
+    tokens: new TokenIssuer(signer, sessions, users),
+    authenticator: new Authenticator(credentials, signer, sessions, clients),
+    serviceAccounts: new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events),
+    projects,
+    quotas,
+    allocations: new AllocationService(db, organizations, projects, quotas, events),
+    onboarding: new OnboardingService(db, organizations, groups, users, roles, config.onboardingRoles),
+    /** Whether the database answers (readiness). */
+    ready: () => db.query('SELECT 1').then(() => true, () => false),
+    /** The Caller of a principal, with its ACL computed on demand. */
+    caller: (principal: Principal) => new Caller(principal, roles.aclOf),
+  };
+}
+
+export type Core = ReturnType<typeof buildCore>;

@@ -1,0 +1,54 @@
+/** SQL of the signing-key ring (table signing_keys). */
+import type { JWK } from 'jose';
+import type { Queryable } from '../../db/db.ts';
+
+export interface KeyRow {
+  kid: string;
+  public_jwk: JWK;
+  private_jwk_ciphertext: string;
+  created_at: Date;
+}
+
+/** Serializes key creation across instances for the rest of the transaction. */
+export async function lockKeyRing(db: Queryable): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('tessera.keyring'))`);
+}
+
+export async function currentKey(db: Queryable): Promise<KeyRow | undefined> {
+  const result = await db.query<KeyRow>(
+    `SELECT kid, public_jwk, private_jwk_ciphertext, created_at FROM signing_keys
+      WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+  );
+  return result.rows[0];
+}
+
+/** Retires the current keys (published until their last token expires) and adds a new one. */
+export async function replaceKey(db: Queryable, key: { kid: string; publicJwk: JWK; sealedPrivateJwk: string }, publishSeconds: number): Promise<KeyRow> {
+  await db.query(
+    `UPDATE signing_keys SET retired_at = now(), published_until = now() + make_interval(secs => $1)
+      WHERE retired_at IS NULL`,
+    [publishSeconds],
+  );
+  const result = await db.query<KeyRow>(
+    `INSERT INTO signing_keys (kid, public_jwk, private_jwk_ciphertext) VALUES ($1, $2, $3)
+     RETURNING kid, public_jwk, private_jwk_ciphertext, created_at`,
+    [key.kid, JSON.stringify(key.publicJwk), key.sealedPrivateJwk],
+  );
+  return result.rows[0]!;
+}
+
+/** A public key that is current, or retired but still published. */
+export async function publishedKey(db: Queryable, kid: string): Promise<JWK | undefined> {
+  const result = await db.query<{ public_jwk: JWK }>(
+    'SELECT public_jwk FROM signing_keys WHERE kid = $1 AND (retired_at IS NULL OR published_until > now())',
+    [kid],
+  );
+  return result.rows[0]?.public_jwk;
+}
+
+export async function publishedKeys(db: Queryable): Promise<JWK[]> {
+  const rows = await db.query<{ public_jwk: JWK }>(
+    'SELECT public_jwk FROM signing_keys WHERE retired_at IS NULL OR published_until > now() ORDER BY created_at DESC',
+  );
+  return rows.rows.map((r) => r.public_jwk);
+}

@@ -1,0 +1,88 @@
+/**
+ * Roles and the ACLs they add up to (the Identity API's model, notes §2.3):
+ * - a system credential gets the global grants of its roles;
+ * - a platform administrator (by configured email) gets the platform-administrator role's
+ *   global grants;
+ * - inside an organization, the principal's groups give their roles' organization grants,
+ *   and each project that lists one of those groups gives the roles' project grants;
+ * - a service account has grants only inside its own organization;
+ * - a user has grants only through an active membership, and only while the account itself
+ *   is active.
+ */
+import type { Db } from '../../db/db.ts';
+import { Forbidden, InvalidRequest } from '../../kernel/errors.ts';
+import { canGrant, emptyAcl, grant, type Acl, type Permissions } from '../../rbac/acl.ts';
+import type { Caller } from '../../rbac/caller.ts';
+import { platformAdministratorRole, type Principal } from '../../rbac/model.ts';
+import type { RoleRecord } from './model.ts';
+import * as store from './store.ts';
+
+export type { RoleRecord } from './model.ts';
+
+export class RoleService {
+  constructor(
+    private readonly db: Db,
+    private readonly platformAdmins: ReadonlySet<string>,
+  ) {}
+
+  /** The roles the caller could put on a group: unprotected, and within the caller's own permissions. */
+  async listGrantable(caller: Caller, organizationId: string): Promise<RoleRecord[]> {
+    const acl = await caller.acl(organizationId);
+    const roles = await store.listRoles(this.db);
+    return roles.filter((role) => !role.protected && canGrant(acl, organizationId, role.scopes));
+  }
+
+  /** Unprotected roles among `names`, in name order (onboarding offers these). */
+  async unprotectedByName(names: readonly string[]): Promise<RoleRecord[]> {
+    return (await store.rolesByName(this.db, names)).filter((role) => !role.protected);
+  }
+
+  /**
+   * Refuses unknown roles (400), protected roles and roles holding permissions the caller
+   * lacks (403): nobody can hand out more than they have.
+   */
+  async requireGrantable(caller: Caller, organizationId: string, roleIds: readonly string[]): Promise<void> {
+    if (!roleIds.length) return;
+    const acl = await caller.acl(organizationId);
+    const roles = await store.getRoles(this.db, roleIds);
+    const known = new Set(roles.map((role) => role.id));
+    const missing = roleIds.filter((id) => !known.has(id));
+    if (missing.length) throw new InvalidRequest(`spec.roleIDs names unknown roles: ${missing.join(', ')}`);
+    for (const role of roles) {
+      if (role.protected) throw new Forbidden(`the role "${role.name}" is protected and cannot be granted`);
+      if (!canGrant(acl, organizationId, role.scopes)) {
+        throw new Forbidden(`the role "${role.name}" holds permissions the caller lacks, so the caller cannot grant it`);
+      }
+    }
+  }
+
+  /** The ACL of a principal, globally or within one organization: two queries at most. */
+  readonly aclOf = async (principal: Principal, organizationId?: string): Promise<Acl> => {
+    const acl = emptyAcl();
+    const globalRoles =
+      principal.kind === 'system'
+        ? principal.roleNames
+        : principal.kind === 'user' && this.platformAdmins.has(principal.subject.toLowerCase())
+          ? [platformAdministratorRole]
+          : [];
+    if (globalRoles.length) {
+      for (const role of await store.rolesByName(this.db, globalRoles)) grant(acl.global, role.scopes.global);
+    }
+    if (!organizationId || principal.kind === 'system') return acl;
+    if (principal.kind === 'service_account' && principal.organizationId !== organizationId) return acl;
+    const member = principal.kind === 'user' ? { kind: 'user' as const, userId: principal.userId } : { kind: 'service_account' as const, serviceAccountId: principal.serviceAccountId };
+    const organization: Permissions = new Map();
+    for (const row of await store.memberGrants(this.db, organizationId, member)) {
+      if (row.project_id === null) {
+        grant(acl.global, row.scopes.global);
+        grant(organization, row.scopes.organization);
+      } else {
+        const project = acl.projects.get(row.project_id) ?? new Map();
+        grant(project, row.scopes.project);
+        if (project.size) acl.projects.set(row.project_id, project);
+      }
+    }
+    acl.organization = { id: organizationId, permissions: organization };
+    return acl;
+  };
+}

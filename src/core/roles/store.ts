@@ -1,0 +1,51 @@
+/** SQL of roles (table roles) and of the grants they give through groups (read-only joins). */
+import type { Queryable } from '../../db/db.ts';
+import type { RoleScopes } from '../../rbac/model.ts';
+import type { RoleRecord } from './model.ts';
+
+const select = 'SELECT id, name, description, protected, scopes, created_at FROM roles';
+
+export async function listRoles(db: Queryable): Promise<RoleRecord[]> {
+  return (await db.query<RoleRecord>(`${select} ORDER BY name`)).rows;
+}
+
+export async function getRoles(db: Queryable, ids: readonly string[]): Promise<RoleRecord[]> {
+  return (await db.query<RoleRecord>(`${select} WHERE id = ANY($1::uuid[])`, [ids])).rows;
+}
+
+export async function rolesByName(db: Queryable, names: readonly string[]): Promise<RoleRecord[]> {
+  return (await db.query<RoleRecord>(`${select} WHERE name = ANY($1) ORDER BY name`, [names])).rows;
+}
+
+/**
+ * Every role grant a member has in one organization: organization-wide (project_id null,
+ * through its groups) and per project (through the projects its groups are attached to).
+ * One query, whatever the number of groups, roles and projects.
+ */
+export async function memberGrants(
+  db: Queryable,
+  organizationId: string,
+  member: { kind: 'user'; userId: string } | { kind: 'service_account'; serviceAccountId: string },
+): Promise<{ project_id: string | null; scopes: RoleScopes }[]> {
+  const memberGroups =
+    member.kind === 'user'
+      ? `SELECT gu.group_id FROM group_users gu
+           JOIN organization_users ou ON ou.organization_id = gu.organization_id AND ou.id = gu.organization_user_id
+           JOIN users u ON u.id = ou.user_id
+          WHERE gu.organization_id = $1 AND ou.user_id = $2 AND ou.state = 'active' AND u.state = 'active'`
+      : 'SELECT group_id FROM group_service_accounts WHERE organization_id = $1 AND service_account_id = $2';
+  const result = await db.query<{ project_id: string | null; scopes: RoleScopes }>(
+    `WITH member_groups AS (${memberGroups})
+     SELECT NULL::uuid AS project_id, r.scopes
+       FROM group_roles gr JOIN roles r ON r.id = gr.role_id
+      WHERE gr.organization_id = $1 AND gr.group_id IN (SELECT group_id FROM member_groups)
+     UNION ALL
+     SELECT pg.project_id, r.scopes
+       FROM project_groups pg
+       JOIN group_roles gr ON gr.group_id = pg.group_id
+       JOIN roles r ON r.id = gr.role_id
+      WHERE pg.organization_id = $1 AND pg.group_id IN (SELECT group_id FROM member_groups)`,
+    [organizationId, member.kind === 'user' ? member.userId : member.serviceAccountId],
+  );
+  return result.rows;
+}

@@ -1,0 +1,129 @@
+/**
+ * Sessions at clients, their authorization codes and refresh tokens, and the browser's
+ * single-sign-on session. Single-use artifacts are consumed atomically by the store; the
+ * rules for a second use (it means a leak: revoke what was issued) live here.
+ */
+import type { Db } from '../../db/db.ts';
+import type { EventSink } from '../../kernel/events.ts';
+import { InvalidGrant } from '../../kernel/errors.ts';
+import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
+import type { AuthorizationRequest, CodeRecord, LiveSessionRecord, RefreshTokenRecord, SessionRecord } from './model.ts';
+import * as store from './store.ts';
+
+export type { AuthorizationRequest, CodeRecord, LiveSessionRecord, RefreshTokenRecord, SessionRecord } from './model.ts';
+
+export interface SessionOptions {
+  /** Lifetime of sessions, refresh tokens and the single-sign-on session, in seconds. */
+  ttlSeconds: number;
+  /** A new login at a client ends the user's previous session there. */
+  singlePerClient: boolean;
+}
+
+export class SessionService {
+  constructor(
+    private readonly db: Db,
+    private readonly hasher: SecretHasher,
+    private readonly options: SessionOptions,
+    private readonly events: EventSink,
+  ) {}
+
+  /** A session for the user at the client and an authorization code for it (60 s, single use). */
+  async issueCode(request: AuthorizationRequest, userId: string, authTime: Date): Promise<string> {
+    const code = generateSecret('cod');
+    await this.db.transaction(async () => {
+      const sessionId = await store.createSession(this.db, {
+        userId,
+        clientId: request.clientId,
+        scope: request.scope,
+        authTime,
+        ttlSeconds: this.options.ttlSeconds,
+        single: this.options.singlePerClient,
+      });
+      await store.insertCode(this.db, {
+        hash: this.hasher.hash(code),
+        sessionId,
+        clientId: request.clientId,
+        redirectUri: request.redirectUri,
+        codeChallenge: request.codeChallenge,
+        nonce: request.nonce,
+        scope: request.scope,
+      });
+      await this.events.record({ type: 'session.started', actor: userId, target: { kind: 'session', id: sessionId } });
+    });
+    return code;
+  }
+
+  /** Consumes a code (RFC 6749 §4.1.2): a second redemption means it leaked, so its session is revoked. */
+  async redeemCode(code: string): Promise<CodeRecord> {
+    const row = code.startsWith('tsr_cod_') ? await store.consumeCode(this.db, this.hasher.hash(code)) : undefined;
+    if (!row) throw new InvalidGrant('the authorization code is not valid');
+    if (row.replayed) {
+      await this.revoke(row.session_id);
+      throw new InvalidGrant('the authorization code was already used; the tokens issued for it are revoked');
+    }
+    return row;
+  }
+
+  /**
+   * Consumes a refresh token of `clientId` (RFC 6749 §6 with rotation). A consumed token
+   * presented again is a replay (RFC 9700 §4.14.2): the whole family is revoked.
+   */
+  async redeemRefreshToken(token: string, clientId: string): Promise<SessionRecord> {
+    const row = token.startsWith('tsr_rft_') ? await store.consumeRefreshToken(this.db, this.hasher.hash(token)) : undefined;
+    if (!row || row.client_id !== clientId) throw new InvalidGrant('the refresh token is not valid');
+    if (row.replayed) {
+      await this.revoke(row.id);
+      throw new InvalidGrant('the refresh token was already used; its whole grant is revoked');
+    }
+    if (row.expired || row.revoked) throw new InvalidGrant('the refresh token has expired or was revoked');
+    if (row.user_state !== 'active') throw new InvalidGrant('the user may not sign in');
+    return { id: row.id, user_id: row.user_id, client_id: row.client_id, scope: row.scope, auth_time: row.auth_time };
+  }
+
+  async issueRefreshToken(sessionId: string): Promise<string> {
+    const token = generateSecret('rft');
+    await store.insertRefreshToken(this.db, this.hasher.hash(token), sessionId, this.options.ttlSeconds);
+    return token;
+  }
+
+  /** A refresh token's session, without consuming it (introspection, revocation). */
+  async findRefreshToken(token: string): Promise<RefreshTokenRecord | undefined> {
+    return token.startsWith('tsr_rft_') ? store.findRefreshToken(this.db, this.hasher.hash(token)) : undefined;
+  }
+
+  /** A session that is neither revoked nor expired, with its account: one indexed lookup. */
+  live(id: string): Promise<LiveSessionRecord | undefined> {
+    return store.liveSession(this.db, id);
+  }
+
+  /** Ends a session and with it every token of the grant, on every instance at once. */
+  async revoke(id: string): Promise<void> {
+    await store.revokeSession(this.db, id);
+  }
+
+  /** RP-initiated logout: the user's sessions at the client (or everywhere) and single sign-on. */
+  async endUserSessions(userId: string, clientId?: string): Promise<void> {
+    await this.db.transaction(async () => {
+      await store.revokeUserSessions(this.db, userId, clientId);
+      await store.endBrowserSessions(this.db, userId);
+      await this.events.record({ type: 'session.ended', actor: userId, target: { kind: 'user', id: userId } });
+    });
+  }
+
+  /** Starts single sign-on for this browser; the returned token goes in its cookie. */
+  async startBrowserSession(userId: string, authTime: Date): Promise<string> {
+    const token = generateSecret('ses');
+    await store.createBrowserSession(this.db, this.hasher.hash(token), userId, authTime, this.options.ttlSeconds);
+    return token;
+  }
+
+  /** The single-sign-on session of a cookie, if it is live and its user active. */
+  browserSession(token: string): Promise<{ user_id: string; auth_time: Date } | undefined> {
+    return store.findBrowserSession(this.db, this.hasher.hash(token));
+  }
+
+  /** Removes rows that can no longer be used; every lookup already ignores them. */
+  purgeExpired(): Promise<number> {
+    return store.purgeExpired(this.db);
+  }
+}

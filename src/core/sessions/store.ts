@@ -1,0 +1,145 @@
+/**
+ * SQL of sessions and their tokens (tables sessions, authorization_codes, refresh_tokens,
+ * browser_sessions). Single-use artifacts (codes, refresh tokens, upstream
+ * states, signup links) are consumed with one `UPDATE ... WHERE consumed_at IS NULL
+ * RETURNING`: of any number of concurrent redemptions exactly one gets the row.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../../db/db.ts';
+import type { CodeRecord, LiveSessionRecord, RefreshRecord, RefreshTokenRecord } from './model.ts';
+
+
+export async function createSession(
+  db: Queryable,
+  s: { userId: string; clientId: string; scope: string; authTime: Date; ttlSeconds: number; single: boolean },
+): Promise<string> {
+  // One session per user per client unless configured otherwise: a new login ends the last.
+  if (s.single) {
+    await db.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL`, [s.userId, s.clientId]);
+  }
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO sessions (id, user_id, client_id, scope, auth_time, expires_at)
+     VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+    [id, s.userId, s.clientId, s.scope, s.authTime, s.ttlSeconds],
+  );
+  return id;
+}
+
+/** A session that is neither revoked nor expired, with its account: one indexed lookup. */
+export async function liveSession(db: Queryable, id: string): Promise<LiveSessionRecord | undefined> {
+  const result = await db.query<LiveSessionRecord>(
+    `SELECT s.id, s.user_id, s.client_id, s.scope, s.auth_time, u.email, u.state
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+export async function revokeSession(db: Queryable, id: string): Promise<void> {
+  await db.query('UPDATE sessions SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1', [id]);
+}
+
+export async function revokeUserSessions(db: Queryable, userId: string, clientId?: string): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND ($2::uuid IS NULL OR client_id = $2) AND revoked_at IS NULL`,
+    [userId, clientId ?? null],
+  );
+}
+
+// Authorization codes (RFC 6749 §4.1.2: short-lived, single use).
+
+export async function insertCode(
+  db: Queryable,
+  c: { hash: string; sessionId: string; clientId: string; redirectUri: string; codeChallenge: string; nonce?: string; scope: string },
+) {
+  await db.query(
+    `INSERT INTO authorization_codes (code_hash, session_id, client_id, redirect_uri, code_challenge, nonce, scope, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '60 seconds')`,
+    [c.hash, c.sessionId, c.clientId, c.redirectUri, c.codeChallenge, c.nonce ?? null, c.scope],
+  );
+}
+
+/** Consumes a code; `replayed` reports a code that had been consumed before. */
+export async function consumeCode(db: Queryable, hash: string): Promise<CodeRecord | undefined> {
+  const result = await db.query<CodeRecord>(
+    `UPDATE authorization_codes c SET consumed_at = COALESCE(c.consumed_at, now())
+       FROM (SELECT code_hash, consumed_at IS NOT NULL AS replayed FROM authorization_codes WHERE code_hash = $1 FOR UPDATE) old
+      WHERE c.code_hash = old.code_hash
+      RETURNING c.session_id, c.client_id, c.redirect_uri, c.code_challenge, c.nonce, c.scope,
+                c.expires_at <= now() AS expired, old.replayed`,
+    [hash],
+  );
+  return result.rows[0];
+}
+
+// Refresh tokens (RFC 9700 §4.14.2: rotation with replay detection).
+
+export async function insertRefreshToken(db: Queryable, hash: string, sessionId: string, ttlSeconds: number) {
+  await db.query(
+    `INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
+    [hash, sessionId, ttlSeconds],
+  );
+}
+
+export async function consumeRefreshToken(db: Queryable, hash: string): Promise<RefreshRecord | undefined> {
+  const result = await db.query<RefreshRecord>(
+    `UPDATE refresh_tokens r SET consumed_at = COALESCE(r.consumed_at, now())
+       FROM (SELECT token_hash, consumed_at IS NOT NULL AS replayed FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE) old,
+            sessions s, users u
+      WHERE r.token_hash = old.token_hash AND s.id = r.session_id AND u.id = s.user_id
+      RETURNING s.id, s.user_id, s.client_id, s.scope, s.auth_time, r.expires_at <= now() AS expired, old.replayed,
+                (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS revoked, u.state AS user_state`,
+    [hash],
+  );
+  return result.rows[0];
+}
+
+/** For introspection and revocation: the refresh token's session, without consuming it. */
+export async function findRefreshToken(db: Queryable, hash: string): Promise<RefreshTokenRecord | undefined> {
+  const result = await db.query<RefreshTokenRecord>(
+    `SELECT s.id, s.user_id, s.client_id, s.scope, s.auth_time, r.expires_at AS exp, r.created_at AS iat, u.email,
+            (r.consumed_at IS NULL AND r.expires_at > now() AND s.revoked_at IS NULL AND u.state = 'active') AS active
+       FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
+      WHERE r.token_hash = $1`,
+    [hash],
+  );
+  return result.rows[0];
+}
+
+// Browser (single-sign-on) sessions.
+
+export async function createBrowserSession(db: Queryable, hash: string, userId: string, authTime: Date, ttlSeconds: number) {
+  await db.query(
+    `INSERT INTO browser_sessions (id, token_hash, user_id, auth_time, expires_at)
+     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+    [randomUUID(), hash, userId, authTime, ttlSeconds],
+  );
+}
+
+export async function findBrowserSession(db: Queryable, hash: string) {
+  const result = await db.query<{ user_id: string; auth_time: Date }>(
+    `SELECT b.user_id, b.auth_time FROM browser_sessions b JOIN users u ON u.id = b.user_id
+      WHERE b.token_hash = $1 AND b.revoked_at IS NULL AND b.expires_at > now() AND u.state = 'active'`,
+    [hash],
+  );
+  return result.rows[0];
+}
+
+export async function endBrowserSessions(db: Queryable, userId: string) {
+  await db.query('UPDATE browser_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+}
+
+export async function purgeExpired(db: Queryable): Promise<number> {
+  let removed = 0;
+  for (const sql of [
+    `DELETE FROM authorization_codes WHERE expires_at < now() - interval '1 hour'`,
+    'DELETE FROM refresh_tokens WHERE expires_at < now()',
+    `DELETE FROM browser_sessions WHERE expires_at < now() OR revoked_at < now() - interval '1 day'`,
+    `DELETE FROM sessions WHERE expires_at < now() OR revoked_at < now() - interval '1 day'`,
+  ]) {
+    removed += (await db.query(sql)).rowCount;
+  }
+  return removed;
+}

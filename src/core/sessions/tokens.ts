@@ -1,0 +1,59 @@
+/** The tokens a session or a system client receives (RFC 6749 §5.1, OIDC Core §3.1.3.3). */
+import type { TokenSigner } from '../../tokens/jwt.ts';
+import type { UserService } from '../users/service.ts';
+import type { SessionRecord } from './model.ts';
+import type { SessionService } from './service.ts';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope?: string;
+  refresh_token?: string;
+  id_token?: string;
+}
+
+export class TokenIssuer {
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly sessions: SessionService,
+    private readonly users: UserService,
+  ) {}
+
+  /** Claims released in ID tokens and userinfo for the granted scopes (OIDC Core §5.4). */
+  async scopedClaims(userId: string, scope: string): Promise<Record<string, unknown>> {
+    const scopes = scope.split(' ');
+    const profile = await this.users.profile(userId);
+    if (!profile) return {};
+    const { name, given_name, family_name, picture } = profile;
+    return {
+      ...(scopes.includes('email') ? { email: profile.email, email_verified: true } : {}),
+      ...(scopes.includes('profile') ? Object.fromEntries(Object.entries({ name, given_name, family_name, picture }).filter(([, v]) => v)) : {}),
+    };
+  }
+
+  /** Access token, ID token (for `openid`) and optionally a new refresh token of a session. */
+  async forSession(session: SessionRecord, options: { nonce?: string; refresh: boolean }): Promise<TokenResponse> {
+    const accessToken = await this.signer.accessToken({ sub: session.user_id, clientId: session.client_id, scope: session.scope, sessionId: session.id });
+    const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: this.signer.accessTokenTtl, scope: session.scope };
+    if (session.scope.split(' ').includes('openid')) {
+      response.id_token = await this.signer.idToken({
+        sub: session.user_id,
+        clientId: session.client_id,
+        sessionId: session.id,
+        authTime: session.auth_time,
+        nonce: options.nonce,
+        accessToken,
+        profile: await this.scopedClaims(session.user_id, session.scope),
+      });
+    }
+    if (options.refresh) response.refresh_token = await this.sessions.issueRefreshToken(session.id);
+    return response;
+  }
+
+  /** A system client's access token (client_credentials): one signature, no write. */
+  async forClient(clientId: string): Promise<TokenResponse> {
+    const accessToken = await this.signer.accessToken({ sub: clientId, clientId, scope: '' });
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: this.signer.accessTokenTtl };
+  }
+}

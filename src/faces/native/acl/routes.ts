@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+import { type Acl, type Permissions } from '../../../rbac/acl.ts';
+import { operations } from '../../../rbac/model.ts';
+import { anyCaller, anyCallerInOrganization, errorResponses, type RouteModule } from '../routing.ts';
+import { OrganizationParams } from '../schemas.ts';
+
+const Endpoints = Type.Array(Type.Object({ name: Type.String(), operations: Type.Array(Type.String()) }));
+const Scoped = Type.Object({ id: Type.String(), endpoints: Endpoints });
+const AclRead = Type.Object({
+  global: Type.Optional(Endpoints),
+  organization: Type.Optional(Scoped),
+  projects: Type.Optional(Type.Array(Scoped)),
+});
+
+function endpointsToWire(permissions: Permissions) {
+  return [...permissions]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, ops]) => ({ name, operations: operations.filter((op) => ops.has(op)) }));
+}
+
+/** The `acl` schema of the Identity API; empty parts are left out. */
+export function aclToWire(acl: Acl) {
+  return {
+    ...(acl.global.size ? { global: endpointsToWire(acl.global) } : {}),
+    ...(acl.organization?.permissions.size ? { organization: { id: acl.organization.id, endpoints: endpointsToWire(acl.organization.permissions) } } : {}),
+    ...(acl.projects.size
+      ? {
+          projects: [...acl.projects].sort(([a], [b]) => a.localeCompare(b)).map(([id, permissions]) => ({ id, endpoints: endpointsToWire(permissions) })),
+        }
+      : {}),
+  };
+}
+
+/** The caller's own permissions: what other services of the platform ask Tessera for. */
+export const aclRoutes: RouteModule = (app) => {
+  app.get('/api/v1/acl', {
+    schema: { operationId: 'getAcl', tags: ['acl'], response: { 200: AclRead, ...errorResponses() } },
+    config: anyCaller,
+    handler: async (req) => aclToWire(await req.caller.acl()),
+  });
+  app.get('/api/v1/organizations/:organizationID/acl', {
+    schema: { operationId: 'getOrganizationAcl', tags: ['acl'], params: OrganizationParams, response: { 200: AclRead, ...errorResponses() } },
+    config: anyCallerInOrganization,
+    handler: async (req) => aclToWire(await req.caller.acl(req.params.organizationID)),
+  });
+};

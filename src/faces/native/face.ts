@@ -1,0 +1,50 @@
+/**
+ * The native face: the Identity API 1.4.0 administration API under /api/v1. Bearer
+ * credentials (RFC 6750), JSON bodies only, and the `{error, error_description}` envelope.
+ */
+import { installAccess } from '../../http/access.ts';
+import { bearerToken } from '../../http/bearer.ts';
+import { sendEnvelope } from '../../http/envelope.ts';
+import type { Face } from '../../http/faces.ts';
+import { UnsupportedMediaType } from '../../kernel/errors.ts';
+import { aclRoutes } from './acl/routes.ts';
+import { allocationRoutes } from './allocations/routes.ts';
+import { groupRoutes } from './groups/routes.ts';
+import { clientRoutes } from './oauth2clients/routes.ts';
+import { providerRoutes } from './oauth2providers/routes.ts';
+import { organizationRoutes } from './organizations/routes.ts';
+import { projectRoutes } from './projects/routes.ts';
+import { quotaRoutes } from './quotas/routes.ts';
+import { roleRoutes } from './roles/routes.ts';
+import { serviceAccountRoutes } from './serviceaccounts/routes.ts';
+import { userRoutes } from './users/routes.ts';
+
+const routeModules = [
+  organizationRoutes,
+  aclRoutes,
+  roleRoutes,
+  groupRoutes,
+  projectRoutes,
+  userRoutes,
+  serviceAccountRoutes,
+  providerRoutes,
+  quotaRoutes,
+  allocationRoutes,
+  clientRoutes,
+];
+
+export const nativeFace: Face = {
+  name: 'native',
+  prefixes: ['/api/v1/'],
+  sendError: (_request, reply, error) => sendEnvelope(reply, error),
+  register(app, deps) {
+    installAccess(app, { face: 'native', core: deps.core, credential: bearerToken, limiter: deps.limiter });
+    // The API speaks JSON only: any other body is refused with 415, whatever its parser.
+    app.addHook('preValidation', async (request) => {
+      if (request.body !== undefined && !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+        throw new UnsupportedMediaType('the content type is not supported; send application/json');
+      }
+    });
+    for (const routes of routeModules) routes(app, deps);
+  },
+};

@@ -1,0 +1,17 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IdList, OrganizationScopedReadMetadata, WriteMetadata, withOrganization, Id } from '../schemas.ts';
+
+const specFields = {
+  userIDs: IdList,
+  serviceAccountIDs: IdList,
+  roleIDs: IdList,
+};
+
+export const GroupWrite = Type.Object(
+  { metadata: WriteMetadata, spec: Type.Object(specFields, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+export type GroupWrite = Static<typeof GroupWrite>;
+export const GroupRead = Type.Object({ metadata: OrganizationScopedReadMetadata, spec: Type.Object(specFields) });
+export const GroupList = Type.Array(GroupRead);
+export const GroupParams = withOrganization({ groupid: Id });

@@ -1,0 +1,46 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, ReadMetadata, StringEnum, WriteMetadata } from '../schemas.ts';
+
+const Uri = Type.String({ format: 'uri', maxLength: 2048 });
+const GrantType = StringEnum(['authorization_code', 'refresh_token', 'client_credentials']);
+const Scope = StringEnum(['openid', 'email', 'profile']);
+
+const specFields = {
+  redirectURIs: Type.Array(Uri, { maxItems: 32, uniqueItems: true, description: 'Exact redirect URIs (compared character for character).' }),
+  postLogoutRedirectURIs: Type.Optional(Type.Array(Uri, { maxItems: 32, uniqueItems: true })),
+  public: Type.Optional(Type.Boolean({ description: 'A public client (browser or native app): no secret, PKCE only.' })),
+  tokenEndpointAuthMethod: Type.Optional(StringEnum(['client_secret_basic', 'client_secret_post'])),
+  grantTypes: Type.Optional(Type.Array(GrantType, { minItems: 1, uniqueItems: true })),
+  scopes: Type.Optional(Type.Array(Scope, { uniqueItems: true })),
+  roleID: Type.Optional(Id),
+  loginURI: Type.Optional(Uri),
+  onboardingURI: Type.Optional(Uri),
+  homeURI: Type.Optional(Uri),
+  errorURI: Type.Optional(Uri),
+};
+
+export const ClientWrite = Type.Object(
+  { metadata: WriteMetadata, spec: Type.Object(specFields, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+export type ClientWrite = Static<typeof ClientWrite>;
+
+const ReadSpec = Type.Object({
+  ...specFields,
+  postLogoutRedirectURIs: Type.Array(Uri),
+  public: Type.Boolean(),
+  tokenEndpointAuthMethod: StringEnum(['client_secret_basic', 'client_secret_post', 'none']),
+  grantTypes: Type.Array(GrantType),
+  scopes: Type.Array(Scope),
+});
+export const ClientRead = Type.Object({ metadata: ReadMetadata, spec: ReadSpec, status: Type.Object({ clientID: Type.String() }) });
+export const ClientCreated = Type.Object({
+  metadata: ReadMetadata,
+  spec: ReadSpec,
+  status: Type.Object({
+    clientID: Type.String(),
+    clientSecret: Type.Optional(Type.String({ description: 'Shown once; Tessera keeps only a keyed hash.' })),
+  }),
+});
+export const ClientList = Type.Array(ClientRead);
+export const ClientParams = Type.Object({ clientID: Id });

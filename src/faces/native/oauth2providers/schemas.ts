@@ -1,0 +1,33 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, OrganizationScopedReadMetadata, ReadMetadata, WriteMetadata, withOrganization, StringEnum } from '../schemas.ts';
+
+const ProviderType = StringEnum(['google', 'microsoft', 'github'], {
+  description: 'A well-known provider; leave out for any OpenID Connect issuer.',
+});
+
+export const ProviderWrite = Type.Object(
+  {
+    metadata: WriteMetadata,
+    spec: Type.Object(
+      {
+        type: Type.Optional(ProviderType),
+        issuer: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 }),
+        clientID: Type.String({ minLength: 1, maxLength: 1024 }),
+        clientSecret: Type.Optional(
+          Type.String({ minLength: 1, maxLength: 4096, description: 'Write-only: stored encrypted, never returned. Omit on update to keep the current one.' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ProviderWrite = Static<typeof ProviderWrite>;
+
+const ReadSpec = Type.Object({ type: Type.Optional(ProviderType), issuer: Type.String(), clientID: Type.String() });
+export const SystemProviderList = Type.Array(Type.Object({ metadata: ReadMetadata, spec: ReadSpec }));
+export const SystemProviderRead = Type.Object({ metadata: ReadMetadata, spec: ReadSpec });
+export const ProviderRead = Type.Object({ metadata: OrganizationScopedReadMetadata, spec: ReadSpec });
+export const ProviderList = Type.Array(ProviderRead);
+export const SystemProviderParams = Type.Object({ providerID: Id });
+export const ProviderParams = withOrganization({ providerID: Id });

@@ -1,0 +1,26 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, ReadMetadata, WriteMetadata, StringEnum } from '../schemas.ts';
+
+const specFields = {
+  organizationType: StringEnum(['adhoc', 'domain'], {
+    description: 'adhoc: members sign in with any provider; domain: emails of `domain` sign in with the organization provider.',
+  }),
+  domain: Type.Optional(Type.String({ format: 'hostname', maxLength: 253, description: 'Email domain routed to this organization\'s provider.' })),
+  providerScope: Type.Optional(StringEnum(['global', 'organization'])),
+  providerID: Type.Optional(Id),
+  googleCustomerID: Type.Optional(Type.String({ maxLength: 256 })),
+};
+
+export const OrganizationSpec = Type.Object(specFields, { additionalProperties: false });
+export const OrganizationWrite = Type.Object({ metadata: WriteMetadata, spec: OrganizationSpec }, { additionalProperties: false });
+export type OrganizationWrite = Static<typeof OrganizationWrite>;
+export const OrganizationRead = Type.Object({ metadata: ReadMetadata, spec: Type.Object(specFields) });
+export const OrganizationList = Type.Array(OrganizationRead);
+export const OrganizationQuery = Type.Object(
+  {
+    email: Type.Optional(Type.String({ maxLength: 320, description: 'List the organizations this user belongs to.' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
+    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);

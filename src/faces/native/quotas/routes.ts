@@ -1,0 +1,34 @@
+import type { QuotaUsageRecord } from '../../../core/quotas/service.ts';
+import { errorResponses, inOrganization, requires, type RouteModule } from '../routing.ts';
+import { OrganizationParams } from '../schemas.ts';
+import { QuotasRead, QuotasWrite } from './schemas.ts';
+
+const tags = ['quotas'];
+
+const usageToWire = (row: QuotaUsageRecord) => {
+  const used = row.committed + row.reserved;
+  return {
+    kind: row.kind,
+    quantity: row.quantity,
+    used,
+    free: row.quantity - used,
+    committed: row.committed,
+    reserved: row.reserved,
+    displayName: row.display_name,
+    description: row.description,
+    default: row.default_quantity,
+  };
+};
+
+export const quotaRoutes: RouteModule = (app, { core: { quotas } }) => {
+  app.get('/api/v1/organizations/:organizationID/quotas', {
+    schema: { operationId: 'getQuotas', tags, params: OrganizationParams, response: { 200: QuotasRead, ...errorResponses(404) } },
+    config: requires('organization', 'identity:quotas', 'read', inOrganization),
+    handler: async (req) => ({ quotas: (await quotas.usage(req.params.organizationID)).map(usageToWire) }),
+  });
+  app.put('/api/v1/organizations/:organizationID/quotas', {
+    schema: { operationId: 'setQuotas', tags, params: OrganizationParams, body: QuotasWrite, response: { 200: QuotasRead, ...errorResponses(404) } },
+    config: requires('organization', 'identity:quotas', 'update', inOrganization),
+    handler: async (req) => ({ quotas: (await quotas.set(req.caller, req.params.organizationID, req.body.quotas)).map(usageToWire) }),
+  });
+};

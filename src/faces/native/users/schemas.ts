@@ -1,0 +1,33 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, IdList, OrganizationScopedReadMetadata, WriteMetadata, withOrganization, StringEnum } from '../schemas.ts';
+
+const UserState = StringEnum(['active', 'pending', 'suspended']);
+
+export const UserWrite = Type.Object(
+  {
+    metadata: Type.Optional(WriteMetadata),
+    spec: Type.Object(
+      {
+        subject: Type.String({ format: 'email', maxLength: 320, description: 'The user\'s email address.' }),
+        state: UserState,
+        groupIDs: IdList,
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type UserWrite = Static<typeof UserWrite>;
+
+export const UserRead = Type.Object({
+  metadata: OrganizationScopedReadMetadata,
+  spec: Type.Object({ subject: Type.String(), state: UserState, groupIDs: Type.Array(Type.String()) }),
+  status: Type.Object({
+    lastActive: Type.Optional(Type.String({ format: 'date-time' })),
+    signupLink: Type.Optional(
+      Type.String({ description: 'Only when the create made a new account: the single-use link that activates it. Shown once.' }),
+    ),
+  }),
+});
+export const UserList = Type.Array(UserRead);
+export const UserParams = withOrganization({ userID: Id });

@@ -1,0 +1,32 @@
+/**
+ * Client credentials as the token, introspection and revocation endpoints receive them
+ * (RFC 6749 §2.3.1): HTTP Basic or form parameters for confidential clients, the client_id
+ * alone for public ones. The core checks them.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { ClientRecord } from '../../core/clients/service.ts';
+import type { Core } from '../../core/index.ts';
+import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
+
+function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header.trim());
+  if (!match?.[1]) throw new InvalidClient('the Authorization header must be HTTP Basic client credentials');
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new InvalidClient('malformed Basic credentials');
+  // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
+  const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+  return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+}
+
+export async function authenticateClient(core: Core, request: FastifyRequest, form: Record<string, string | undefined>): Promise<ClientRecord> {
+  const basic = basicCredentials(request);
+  if (basic && form.client_secret) throw new InvalidRequest('use one client authentication method, not two');
+  const id = basic?.id ?? form.client_id;
+  const secret = basic?.secret ?? form.client_secret;
+  if (!id) throw new InvalidClient('client authentication is required');
+  if (basic && form.client_id && form.client_id !== basic.id) throw new InvalidRequest('client_id does not match the authenticated client');
+  return core.clients.authenticate({ id, secret, method: basic ? 'client_secret_basic' : secret !== undefined ? 'client_secret_post' : 'none' });
+}

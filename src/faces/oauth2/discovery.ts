@@ -1,0 +1,45 @@
+import type { RouteModule } from '../../http/faces.ts';
+
+/** OpenID Connect Discovery 1.0 §3: every field of the Identity API's schema, and only what works. */
+export function openidConfiguration(issuer: string) {
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/oauth2/v2/authorization`,
+    token_endpoint: `${issuer}/oauth2/v2/token`,
+    userinfo_endpoint: `${issuer}/oauth2/v2/userinfo`,
+    jwks_uri: `${issuer}/oauth2/v2/jwks`,
+    introspection_endpoint: `${issuer}/oauth2/v2/introspect`,
+    revocation_endpoint: `${issuer}/oauth2/v2/revoke`,
+    end_session_endpoint: `${issuer}/oauth2/v2/logout`,
+    scopes_supported: ['openid', 'email', 'profile'],
+    claims_supported: ['aud', 'auth_time', 'azp', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'nonce', 'picture', 'sid', 'sub'],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    subject_types_supported: ['public'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    id_token_signing_alg_values_supported: ['ES256'],
+    code_challenge_methods_supported: ['S256'],
+    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    authorization_response_iss_parameter_supported: true,
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+  };
+}
+
+export const discoveryRoutes: RouteModule = (app, { core: { config, keyRing } }) => {
+  app.get('/.well-known/openid-configuration', {
+    schema: { operationId: 'openidConfiguration', tags: ['oidc'] },
+    handler: async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(openidConfiguration(config.issuer)),
+  });
+  app.get('/oauth2/v2/jwks', {
+    schema: { operationId: 'jwks', tags: ['oidc'] },
+    handler: async (_req, reply) => {
+      await keyRing.signingKey(); // a new installation publishes its first key here
+      return reply.header('cache-control', 'no-cache').send(await keyRing.jwks());
+    },
+  });
+};

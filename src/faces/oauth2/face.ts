@@ -1,0 +1,24 @@
+/**
+ * The OAuth 2.0 / OpenID Connect face: discovery, JWKS, token, introspection, revocation
+ * and userinfo. Clients authenticate per endpoint (RFC 6749 §2.3); errors use the OAuth
+ * envelope (RFC 6749 §5.2), which is also the Identity API's.
+ */
+import { installAccess } from '../../http/access.ts';
+import { bearerToken } from '../../http/bearer.ts';
+import { sendEnvelope } from '../../http/envelope.ts';
+import type { Face } from '../../http/faces.ts';
+import { discoveryRoutes } from './discovery.ts';
+import { introspectionRoutes } from './introspect.ts';
+import { revocationRoutes } from './revoke.ts';
+import { tokenRoutes } from './token.ts';
+import { userinfoRoutes } from './userinfo.ts';
+
+export const oauth2Face: Face = {
+  name: 'oauth2',
+  prefixes: ['/oauth2/v2/', '/.well-known/'],
+  sendError: (_request, reply, error) => sendEnvelope(reply, error),
+  register(app, deps) {
+    installAccess(app, { face: 'oauth2', core: deps.core, credential: bearerToken, limiter: deps.limiter });
+    for (const routes of [discoveryRoutes, tokenRoutes, userinfoRoutes, introspectionRoutes, revocationRoutes]) routes(app, deps);
+  },
+};

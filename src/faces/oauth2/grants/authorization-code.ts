@@ -1,0 +1,24 @@
+/** RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6); the core revokes on a replayed code (§4.1.2). */
+import { createHash } from 'node:crypto';
+import { InvalidGrant, InvalidRequest } from '../../../kernel/errors.ts';
+import type { Grant } from './types.ts';
+
+const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+
+export const authorizationCodeGrant: Grant = {
+  grantType: 'authorization_code',
+  async handle(core, client, form) {
+    if (!form.code) throw new InvalidRequest('code is required');
+    if (!form.code_verifier) throw new InvalidRequest('code_verifier is required (PKCE)');
+    const code = await core.sessions.redeemCode(form.code);
+    if (code.expired) throw new InvalidGrant('the authorization code has expired');
+    if (code.client_id !== client.id) throw new InvalidGrant('the authorization code was issued to another client');
+    if (form.redirect_uri !== code.redirect_uri) throw new InvalidGrant('redirect_uri does not match the authorization request');
+    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(form.code_verifier) || s256(form.code_verifier) !== code.code_challenge) {
+      throw new InvalidGrant('code_verifier does not match the code challenge');
+    }
+    const session = await core.sessions.live(code.session_id);
+    if (!session || session.state !== 'active') throw new InvalidGrant('the session of this code has ended');
+    return core.tokens.forSession(session, { nonce: code.nonce ?? undefined, refresh: client.grant_types.includes('refresh_token') });
+  },
+};

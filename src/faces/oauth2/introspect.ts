@@ -1,0 +1,60 @@
+/**
+ * POST /oauth2/v2/introspect (RFC 7662) for confidential clients: whether a token is
+ * active, and what it stands for. Anything unknown, expired or revoked is just inactive.
+ */
+import type { Core } from '../../core/index.ts';
+import type { RouteModule } from '../../http/faces.ts';
+import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
+import { looksLikeJwt } from '../../tokens/jwt.ts';
+import { authenticateClient } from './client-auth.ts';
+import { FormBody, singleValued } from './forms.ts';
+
+async function introspect(core: Core, token: string): Promise<Record<string, unknown>> {
+  if (looksLikeJwt(token)) {
+    try {
+      const payload = await core.authenticator.verify(token);
+      const principal = await core.authenticator.fromAccessToken(payload);
+      return {
+        active: true,
+        token_type: 'Bearer',
+        scope: payload.scope,
+        client_id: payload.client_id,
+        sub: payload.sub,
+        ...(principal.kind === 'user' ? { username: principal.subject } : {}),
+        exp: payload.exp,
+        iat: payload.iat,
+        iss: payload.iss,
+        aud: payload.aud,
+        jti: payload.jti,
+      };
+    } catch {
+      return { active: false };
+    }
+  }
+  const found = await core.sessions.findRefreshToken(token);
+  if (!found?.active) return { active: false };
+  return {
+    active: true,
+    token_type: 'refresh_token',
+    scope: found.scope,
+    client_id: found.client_id,
+    sub: found.user_id,
+    username: found.email,
+    exp: Math.floor(found.exp.getTime() / 1000),
+    iat: Math.floor(found.iat.getTime() / 1000),
+  };
+}
+
+export const introspectionRoutes: RouteModule = (app, { core }) => {
+  app.post('/oauth2/v2/introspect', {
+    schema: { operationId: 'introspect', tags: ['oidc'], body: FormBody },
+    handler: async (req, reply) => {
+      const form = singleValued(req.body as Record<string, string>);
+      const client = await authenticateClient(core, req, form);
+      if (client.token_endpoint_auth_method === 'none') throw new InvalidClient('public clients may not introspect tokens');
+      if (!form.token) throw new InvalidRequest('token is required');
+      reply.header('cache-control', 'no-store');
+      return introspect(core, form.token);
+    },
+  });
+};

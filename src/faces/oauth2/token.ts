@@ -1,0 +1,31 @@
+/**
+ * POST /oauth2/v2/token (RFC 6749 §3.2): authenticate the client, check the grant type is
+ * allowed for it, and hand over to the grant. Responses are never cached (§5.1).
+ */
+import type { RouteModule } from '../../http/faces.ts';
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../kernel/errors.ts';
+import { authenticateClient } from './client-auth.ts';
+import { FormBody, singleValued } from './forms.ts';
+import { authorizationCodeGrant } from './grants/authorization-code.ts';
+import { clientCredentialsGrant } from './grants/client-credentials.ts';
+import { refreshTokenGrant } from './grants/refresh-token.ts';
+import type { Grant } from './grants/types.ts';
+
+const grants = new Map<string, Grant>([authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant].map((g) => [g.grantType, g]));
+
+export const tokenRoutes: RouteModule = (app, { core }) => {
+  app.post('/oauth2/v2/token', {
+    schema: { operationId: 'token', tags: ['oidc'], body: FormBody },
+    handler: async (req, reply) => {
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      const form = singleValued(req.body as Record<string, string>);
+      if (!form.grant_type) throw new InvalidRequest('grant_type is required');
+      const grant = grants.get(form.grant_type);
+      // The value is not echoed: clients have been seen to put secrets in the wrong field.
+      if (!grant) throw new UnsupportedGrantType(`grant_type is not one of ${[...grants.keys()].join(', ')}`);
+      const client = await authenticateClient(core, req, form);
+      if (!(client.grant_types as string[]).includes(grant.grantType)) throw new UnauthorizedClient(`this client may not use ${grant.grantType}`);
+      return grant.handle(core, client, form);
+    },
+  });
+};

@@ -1,0 +1,26 @@
+/** Liveness, readiness and the API description; errors in the native envelope. */
+import { Type } from '@sinclair/typebox';
+import { sendEnvelope } from '../../http/envelope.ts';
+import type { Face } from '../../http/faces.ts';
+
+const Status = Type.Object({ status: Type.String() });
+
+export const systemFace: Face = {
+  name: 'system',
+  prefixes: [],
+  sendError: (_request, reply, error) => sendEnvelope(reply, error),
+  register(app, { core }) {
+    app.get('/healthz', {
+      schema: { operationId: 'healthz', tags: ['system'], response: { 200: Status } },
+      handler: async () => ({ status: 'ok' }),
+    });
+    app.get('/readyz', {
+      schema: { operationId: 'readyz', tags: ['system'], response: { 200: Status, 503: Status } },
+      handler: async (_req, reply) => ((await core.ready()) ? { status: 'ready' } : reply.status(503).send({ status: 'database unavailable' })),
+    });
+    app.get('/openapi.json', {
+      schema: { hide: true },
+      handler: async () => app.swagger(),
+    });
+  },
+};

@@ -1,0 +1,120 @@
+/**
+ * Access declarations, and the hooks every face installs to enforce them. A route says in
+ * `config.access` who may call it: `publicAccess`, or `callers({ permission, organization,
+ * project })` where the permission names an endpoint, an operation and a scope level, and
+ * the resolvers say where the organization and project come from (a path parameter of any
+ * name, or an organization's name). The face says how its credential is read.
+ *
+ * Order per request: credential → principal (401 first, before the body is parsed) → the
+ * rate-limit decision → (once the path is validated) organization and project resolved →
+ * permission (403) → organization guard: 404 when it does not exist, 409 for writes while
+ * it is being deleted.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Core } from '../core/index.ts';
+import { Conflict, Forbidden, NotFound, TooManyRequests } from '../kernel/errors.ts';
+import { allowGlobal, allowOrganization, allowProject } from '../rbac/acl.ts';
+import type { Caller } from '../rbac/caller.ts';
+import type { Operation, Principal, ScopeLevel } from '../rbac/model.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+export interface Permission {
+  endpoint: string;
+  operation: Operation;
+  scope: ScopeLevel;
+}
+
+export const permission = (scope: ScopeLevel, endpoint: string, operation: Operation): Permission => ({ scope, endpoint, operation });
+
+/** Where a route's organization or project ID comes from. */
+export type ScopeResolver = (request: FastifyRequest, core: Core) => Promise<string | undefined> | string | undefined;
+
+const param = (request: FastifyRequest, name: string) => (request.params as Record<string, string | undefined>)[name];
+
+/** The value of a path parameter, whatever its name (`organizationID`, `org_id`, `orgID`...). */
+export const fromParam =
+  (name: string): ScopeResolver =>
+  (request) =>
+    param(request, name);
+
+/** The organization named by a path parameter (`/v2/orgs/{name}`); 404 when there is none. */
+export const organizationNamed =
+  (name: string): ScopeResolver =>
+  (request, core) => {
+    const value = param(request, name);
+    return value === undefined ? undefined : core.organizations.idByName(value);
+  };
+
+export type Access = { kind: 'public' } | { kind: 'caller'; permission?: Permission; organization?: ScopeResolver; project?: ScopeResolver };
+
+export const publicAccess: Access = { kind: 'public' };
+
+/** Authenticated callers; with a permission, only those whose ACL allows it in the resolved scope. */
+export const callers = (options: { permission?: Permission; organization?: ScopeResolver; project?: ScopeResolver } = {}): Access => ({ kind: 'caller', ...options });
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    caller: Caller;
+    /** The organization the route's access declaration resolved, if any. */
+    organizationId?: string;
+  }
+}
+
+export interface AccessOptions {
+  /** The face's name, for the rate limiter. */
+  face: string;
+  core: Core;
+  /** Reads this face's credential from a request; throws Unauthenticated when there is none. */
+  credential: (request: FastifyRequest) => string;
+  limiter: RateLimiter;
+}
+
+export function describeDenial(p: Permission): string {
+  return `the caller lacks ${p.operation} permission on ${p.endpoint} at ${p.scope} scope`;
+}
+
+async function isAllowed(caller: Caller, p: Permission, organizationId: string | undefined, projectId: string | undefined): Promise<boolean> {
+  const acl = await caller.acl(organizationId);
+  if (p.scope === 'global' || !organizationId) return allowGlobal(acl, p.endpoint, p.operation);
+  if (p.scope === 'project' && projectId) return allowProject(acl, organizationId, projectId, p.endpoint, p.operation);
+  return allowOrganization(acl, organizationId, p.endpoint, p.operation);
+}
+
+/** Installs authentication, the rate-limit decision and authorization on a face's routes. */
+export function installAccess(app: FastifyInstance, { face, core, credential, limiter }: AccessOptions): void {
+  app.decorateRequest('caller', null as unknown as Caller);
+  app.decorateRequest('organizationId', undefined);
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access ?? publicAccess;
+    let principal: Principal | undefined;
+    let failure: unknown;
+    if (access.kind === 'caller') {
+      try {
+        principal = await core.authenticator.authenticate(credential(request));
+        request.caller = core.caller(principal);
+      } catch (error) {
+        failure = error; // counted by the limiter first, so guessing credentials is limited too
+      }
+    }
+    const decision = await limiter.check({ face, route: request.routeOptions.url ?? request.url, ip: request.ip, principal });
+    if (!decision.allowed) throw new TooManyRequests('too many requests; retry later', decision.retryAfterSeconds);
+    if (failure) throw failure;
+  });
+  app.addHook('preHandler', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access?.kind !== 'caller') return;
+    const organizationId = await access.organization?.(request, core);
+    const projectId = await access.project?.(request, core);
+    request.organizationId = organizationId;
+    if (access.permission && !(await isAllowed(request.caller, access.permission, organizationId, projectId))) {
+      throw new Forbidden(describeDenial(access.permission));
+    }
+    if (!organizationId) return;
+    const state = await core.organizations.state(organizationId);
+    if (!state) throw new NotFound('organization not found');
+    if (state.deleting && request.method !== 'GET' && request.method !== 'DELETE') throw new Conflict('the organization is being deleted');
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * The Identity API's error envelope, `{"error": code, "error_description": text}`, shared by
+ * the native API and the OAuth 2.0 endpoints (RFC 6749 §5.2 uses the same shape). This is
+ * the one place where a domain error's code becomes a status, a wire code and headers.
+ */
+import type { FastifyReply } from 'fastify';
+import type { DomainError, ErrorCode } from '../kernel/errors.ts';
+
+const statuses: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unsupported_media_type: 415,
+  too_many_requests: 429,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  server_error: 500,
+};
+
+/** Where the wire code differs from the domain's (the Identity API's enum has no 401 or 429 code of its own). */
+const wireCodes: Partial<Record<ErrorCode, string>> = {
+  unauthenticated: 'access_denied',
+  too_many_requests: 'temporarily_unavailable',
+};
+
+export const statusOf = (error: DomainError): number => statuses[error.code];
+
+/** RFC 6750 §3 and RFC 6749 §5.2 challenges, RFC 9110 §10.2.3 Retry-After. */
+export function errorHeaders(error: DomainError): Record<string, string> {
+  switch (error.code) {
+    case 'unauthenticated': {
+      const reason = 'reason' in error ? error.reason : 'invalid';
+      if (reason === 'missing') return { 'www-authenticate': 'Bearer realm="tessera"' };
+      return { 'www-authenticate': `Bearer realm="tessera", error="${reason === 'malformed' ? 'invalid_request' : 'invalid_token'}"` };
+    }
+    case 'invalid_client':
+      return { 'www-authenticate': 'Basic realm="tessera"' };
+    case 'too_many_requests':
+      return { 'retry-after': String('retryAfterSeconds' in error ? error.retryAfterSeconds : 1) };
+    default:
+      return {};
+  }
+}
+
+export function sendEnvelope(reply: FastifyReply, error: DomainError) {
+  return reply
+    .status(statusOf(error))
+    .headers(errorHeaders(error))
+    .send({ error: wireCodes[error.code] ?? error.code, error_description: error.message });
+}

@@ -1,0 +1,68 @@
+/**
+ * Faces: the wire formats Tessera is served in (the native Identity API, OAuth 2.0 / OpenID
+ * Connect, the browser pages, and vendor-compatible APIs). Each face is an encapsulated
+ * Fastify plugin with its own routes, schemas, credential extraction, access declarations
+ * and error envelope, over the same core. Router errors that happen before any route is
+ * chosen (unknown path, bad percent-encoding, an over-long parameter) are answered by the
+ * face that owns the path's prefix, in its envelope.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Core } from '../core/index.ts';
+import { type DomainError, NotFound } from '../kernel/errors.ts';
+import { toDomainError } from './normalize.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: Fastify's generic defaults for server, request and reply types.
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+
+export interface FaceDeps {
+  core: Core;
+  limiter: RateLimiter;
+}
+
+/** A set of routes of one face. */
+export type RouteModule = (app: App, deps: FaceDeps) => void;
+
+export interface Face {
+  name: string;
+  /** Path prefixes whose unknown routes and router errors this face answers. */
+  prefixes: readonly string[];
+  /** Writes an error in this face's envelope. */
+  sendError(request: FastifyRequest, reply: FastifyReply, error: DomainError): FastifyReply | Promise<FastifyReply>;
+  /** Adds the face's routes and hooks to its own encapsulated context. */
+  register(app: App, deps: FaceDeps): void | Promise<void>;
+}
+
+/** The face that owns a URL: the longest matching prefix, else the fallback. */
+export function faceFor(faces: readonly Face[], fallback: Face, url: string): Face {
+  let best: Face = fallback;
+  let length = -1;
+  for (const face of faces) {
+    for (const prefix of face.prefixes) {
+      if (url.startsWith(prefix) && prefix.length > length) [best, length] = [face, prefix.length];
+    }
+  }
+  return best;
+}
+
+/** Sends any thrown value as `face`'s error; faults are logged, never shown. */
+export function sendFaceError(face: Face, request: FastifyRequest, reply: FastifyReply, thrown: unknown) {
+  const error = toDomainError(thrown);
+  if (error.code === 'server_error') request.log.error({ err: thrown }, 'request failed');
+  return face.sendError(request, reply, error);
+}
+
+/** Registers each face in its own context, and routes unknown paths to the owning face. */
+export async function registerFaces(app: App, faces: readonly Face[], fallback: Face, deps: FaceDeps): Promise<void> {
+  for (const face of faces) {
+    await app.register(async (scope: App) => {
+      scope.setErrorHandler((error, request, reply) => sendFaceError(face, request, reply, error));
+      await face.register(scope, deps);
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const error = new NotFound(`no route for ${request.method} ${request.url.split('?')[0]}`);
+    return faceFor(faces, fallback, request.url).sendError(request, reply, error);
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * The domain's errors. Each class is named after its stable code, which is also the wire
+ * code of the Identity API where one exists; none carries an HTTP status or header. Every
+ * face maps these codes into its own envelope in one place (see src/http/envelope.ts and the
+ * browser face's error page). Messages are written for the caller: no secrets, no internals.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unsupported_media_type'
+  | 'too_many_requests'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'server_error';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+export class InvalidRequest extends DomainError {
+  readonly code = 'invalid_request';
+}
+
+/**
+ * The caller is not (or no longer) authenticated. `reason` tells a face how to challenge:
+ * `missing` (no credential), `malformed` (not the expected scheme) or `invalid`.
+ */
+export class Unauthenticated extends DomainError {
+  readonly code = 'unauthenticated';
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'malformed' | 'invalid' = 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+export class Forbidden extends DomainError {
+  readonly code = 'forbidden';
+}
+
+export class NotFound extends DomainError {
+  readonly code = 'not_found';
+}
+
+export class Conflict extends DomainError {
+  readonly code = 'conflict';
+}
+
+export class UnsupportedMediaType extends DomainError {
+  readonly code = 'unsupported_media_type';
+}
+
+/** A rate limit refused the request; `retryAfterSeconds` says when to try again. */
+export class TooManyRequests extends DomainError {
+  readonly code = 'too_many_requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Anything unexpected. Faces never show the original error; they log it. */
+export class ServerError extends DomainError {
+  readonly code = 'server_error';
+  constructor() {
+    super('an internal error occurred; it has been logged');
+  }
+}
+
+// OAuth 2.0 token-endpoint conditions (RFC 6749 §5.2).
+
+/** Client authentication failed. */
+export class InvalidClient extends DomainError {
+  readonly code = 'invalid_client';
+}
+
+export class InvalidGrant extends DomainError {
+  readonly code = 'invalid_grant';
+}
+
+export class UnauthorizedClient extends DomainError {
+  readonly code = 'unauthorized_client';
+}
+
+export class UnsupportedGrantType extends DomainError {
+  readonly code = 'unsupported_grant_type';
+}
+
+export class InvalidScope extends DomainError {
+  readonly code = 'invalid_scope';
+}

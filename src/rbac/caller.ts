@@ -1,0 +1,34 @@
+/**
+ * Who is calling, as every core service sees it: the authenticated principal, and its ACL
+ * computed on first use, at most once per organization per request. Faces build a Caller
+ * from whatever credential their wire format carries; services never see the credential.
+ */
+import type { Acl } from './acl.ts';
+import type { Principal } from './model.ts';
+
+/** Computes the ACL of a principal, globally or within one organization. */
+export type AclSource = (principal: Principal, organizationId?: string) => Promise<Acl>;
+
+export class Caller {
+  private readonly acls = new Map<string, Promise<Acl>>();
+
+  constructor(
+    readonly principal: Principal,
+    private readonly source: AclSource,
+  ) {}
+
+  /** What createdBy/modifiedBy record for this caller. */
+  get subject(): string {
+    return this.principal.subject;
+  }
+
+  acl(organizationId?: string): Promise<Acl> {
+    const key = organizationId ?? '';
+    let acl = this.acls.get(key);
+    if (!acl) {
+      acl = this.source(this.principal, organizationId);
+      this.acls.set(key, acl);
+    }
+    return acl;
+  }
+}
