@@ -8,9 +8,8 @@ import { buildApp, type BuiltApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import type { Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { openPglite } from '../src/db/pglite.ts';
 import { deriveKeys } from '../src/tokens/server-secret.ts';
-import { freshPostgres, migratedPglite } from './support/databases.ts';
+import { closeLentDatabase, emptyPglite, freshPostgres, migratedPglite } from './support/databases.ts';
 
 export interface Backend {
   name: 'pglite' | 'postgres';
@@ -20,8 +19,12 @@ export interface Backend {
   openMigrated(): Promise<Db>;
 }
 
+// A root hook (this module is first imported at a test file's top level): once every suite
+// of the process has finished, the database lent to them is closed, so the process can exit.
+after(closeLentDatabase);
+
 export function testBackends(): Backend[] {
-  const backends: Backend[] = [{ name: 'pglite', open: () => openPglite(), openMigrated: migratedPglite }];
+  const backends: Backend[] = [{ name: 'pglite', open: emptyPglite, openMigrated: migratedPglite }];
   const url = process.env.TESSERA_TEST_DATABASE_URL;
   if (url) backends.push({ name: 'postgres', open: () => freshPostgres(url, { migrated: false }), openMigrated: () => freshPostgres(url, { migrated: true }) });
   return backends;

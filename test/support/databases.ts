@@ -12,7 +12,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Db } from '../../src/db/db.ts';
 import { loadMigrations, migrate } from '../../src/db/migrate.ts';
-import { openPglite } from '../../src/db/pglite.ts';
+import { openPglite, pgliteDb } from '../../src/db/pglite.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
 
 const cacheDir = new URL('../../node_modules/.cache/tessera-test/', import.meta.url).pathname;
@@ -30,38 +30,69 @@ function writeAtomically(file: string, write: (tmp: string) => void): void {
   renameSync(tmp, file);
 }
 
-let pgliteDump: Promise<Blob> | undefined;
+const pgliteDumps = new Map<string, Promise<Blob>>();
 
-/** The dump of a migrated PGlite database, built once per schema version. */
-function migratedPgliteDump(): Promise<Blob> {
-  pgliteDump ??= (async () => {
-    const file = join(cacheDir, `pglite-${schemaHash}.tar`);
-    if (!existsSync(file)) {
-      const db = await openPglite();
-      await migrate(db);
-      const dump = await db.pglite.dumpDataDir('none');
-      const bytes = Buffer.from(await dump.arrayBuffer());
-      await db.close();
-      writeAtomically(file, (tmp) => writeFileSync(tmp, bytes));
-    }
-    return new Blob([readFileSync(file)]);
-  })();
-  return pgliteDump;
+/** The dump of a new PGlite database, empty or migrated, built once per schema version. */
+function pgliteDump(kind: 'empty' | 'migrated'): Promise<Blob> {
+  let dump = pgliteDumps.get(kind);
+  if (!dump) {
+    dump = (async () => {
+      const file = join(cacheDir, `pglite-${kind}-${schemaHash}.tar`);
+      if (!existsSync(file)) {
+        const db = await openPglite();
+        if (kind === 'migrated') await migrate(db);
+        const bytes = Buffer.from(await (await db.pglite.dumpDataDir('none')).arrayBuffer());
+        await db.close();
+        writeAtomically(file, (tmp) => writeFileSync(tmp, bytes));
+      }
+      return new Blob([readFileSync(file)]);
+    })();
+    pgliteDumps.set(kind, dump);
+  }
+  return dump;
 }
 
-export async function migratedPglite(): Promise<Db> {
-  return openPglite({ loadDataDir: await migratedPgliteDump() });
+/** A new, empty embedded database (initdb is done once, in the template). */
+export async function emptyPglite(): Promise<Db & { pglite: PGlite }> {
+  return openPglite({ loadDataDir: await pgliteDump('empty') });
 }
 
 /**
- * A fresh, initialized but unmigrated PGlite data directory for the CLI at `dataDir/pgdata`,
- * copied from a template made once (initdb is most of a first start's time).
+ * One embedded database per test process, lent to one suite at a time: its schema is
+ * dropped and migrated again for each new borrower (a fifth of loading the dump). A suite
+ * that asks while it is lent (two at once) gets a database of its own, from the dump.
  */
-export async function seedPgliteDataDir(dataDir: string): Promise<void> {
-  const template = join(cacheDir, `pgdata-${schemaHash}`);
+let lent: { db: Db; busy: boolean } | undefined;
+
+export async function migratedPglite(): Promise<Db> {
+  if (lent?.busy) return openPglite({ loadDataDir: await pgliteDump('migrated') });
+  const fresh = !lent;
+  lent ??= { db: await openPglite({ loadDataDir: await pgliteDump('migrated') }), busy: false };
+  const shared = lent;
+  shared.busy = true;
+  if (!fresh) {
+    await shared.db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    await migrate(shared.db);
+  }
+  // Closing returns it; closeLentDatabase ends it.
+  return Object.assign(Object.create(shared.db) as Db, {
+    close: async () => {
+      shared.busy = false;
+    },
+  });
+}
+
+/**
+ * A new embedded database for the CLI at `dataDir/pgdata`, initialized (a new installation)
+ * or also migrated, copied from a template made once: initdb and the migrations are most of
+ * a first start's time on a data directory.
+ */
+export async function seedPgliteDataDir(dataDir: string, options: { migrated: boolean }): Promise<void> {
+  const template = join(cacheDir, `pgdata-${options.migrated ? 'migrated' : 'initialized'}-${schemaHash}`);
   if (!existsSync(template)) {
     const building = `${template}.${process.pid}.${randomUUID()}.tmp`;
-    const db = await PGlite.create(building);
+    const db = pgliteDb(await PGlite.create(building));
+    if (options.migrated) await migrate(db);
     await db.close();
     try {
       renameSync(building, template);
@@ -129,4 +160,10 @@ export async function freshPostgres(url: string, options: { migrated: boolean })
       });
     },
   });
+}
+
+/** Ends the lent database (registered once per test process, after every suite). */
+export async function closeLentDatabase(): Promise<void> {
+  await lent?.db.close();
+  lent = undefined;
 }

@@ -12,7 +12,7 @@ export class SafeHtml {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => escapes[c]);
+  return text.replace(/[&<>"']/g, (c) => escapes[c] ?? c);
 }
 
 function render(value: unknown): string {
@@ -23,7 +23,9 @@ function render(value: unknown): string {
 }
 
 export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0];
-  values.forEach((value, i) => (out += render(value) + strings[i + 1]));
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += render(value) + (strings[i + 1] ?? '');
+  });
   return new SafeHtml(out);
 }
