@@ -7,10 +7,10 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, flagToEnv, loadConfig } from './config.ts';
+import { KeyRing } from './core/keys/service.ts';
 import { openDatabase } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
 import { startServer } from './server.ts';
-import { KeyRing } from './core/keys/service.ts';
 import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
 
 const usage = `usage: tessera <command> [flags]
@@ -23,7 +23,9 @@ commands:
             the JWKS until the tokens it signed have expired)
 
 flags (each also read from the environment variable in brackets):
-${Object.entries(flagToEnv).map(([flag, env]) => `  --${flag.padEnd(16)} [${env}]`).join('\n')}
+${Object.entries(flagToEnv)
+  .map(([flag, env]) => `  --${flag.padEnd(16)} [${env}]`)
+  .join('\n')}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,7 +48,10 @@ async function main(argv: string[]): Promise<number> {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
           server.app.log.info({ signal }, 'shutting down');
-          server.close().then(() => process.exit(0), () => process.exit(1));
+          server.close().then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
         });
       }
       return -1; // keep running

@@ -132,7 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
     signupTokenTtl: atLeast('TESSERA_SIGNUP_TOKEN_TTL', env.TESSERA_SIGNUP_TOKEN_TTL ?? '24h', 60),
     signingKeyRotation: atLeast('TESSERA_SIGNING_KEY_ROTATION', env.TESSERA_SIGNING_KEY_ROTATION ?? '30d', 60),
     onboarding: parseBoolean('TESSERA_ONBOARDING', env.TESSERA_ONBOARDING ?? 'false'),
-    onboardingRoles: (env.TESSERA_ONBOARDING_ROLES ?? 'administrator').split(',').map((r) => r.trim()).filter(Boolean),
+    onboardingRoles: (env.TESSERA_ONBOARDING_ROLES ?? 'administrator')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
     sessionsPerClient: oneOf('TESSERA_SESSIONS_PER_CLIENT', env.TESSERA_SESSIONS_PER_CLIENT ?? 'single', ['single', 'multiple'] as const),
   };
 }

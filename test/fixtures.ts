@@ -53,7 +53,10 @@ const fixtureClients = new WeakMap<object, string>();
 export async function sessionToken(ctx: TestContext, userId: string): Promise<string> {
   let clientId = fixtureClients.get(ctx.built);
   if (!clientId) {
-    const created = await ctx.admin.post('/api/v1/oauth2clients', { metadata: { name: uniqueName('fixture') }, spec: { redirectURIs: ['https://app.example/cb'] } });
+    const created = await ctx.admin.post('/api/v1/oauth2clients', {
+      metadata: { name: uniqueName('fixture') },
+      spec: { redirectURIs: ['https://app.example/cb'] },
+    });
     clientId = created.body.status.clientID as string;
     fixtureClients.set(ctx.built, clientId);
   }

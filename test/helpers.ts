@@ -2,10 +2,10 @@
  * Test harness: the real app on a real database. Every suite runs on PGlite, and again on
  * PostgreSQL when TESSERA_TEST_DATABASE_URL is set (each suite gets a fresh database there).
  */
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe } from 'node:test';
-import { buildApp, type BuiltApp } from '../src/app.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { type BuiltApp, buildApp } from '../src/app.ts';
+import { type Config, loadConfig } from '../src/config.ts';
 import type { Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { deriveKeys } from '../src/tokens/server-secret.ts';
@@ -58,7 +58,7 @@ export class Client {
       },
       payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = response.body ? JSON.parse(response.body) : undefined;
     } catch {

@@ -61,7 +61,9 @@ describe('tessera serve', { concurrency: true }, () => {
     await seedPgliteDataDir(dir, options);
     return dir;
   };
-  after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('bootstraps a new installation with a token file and serves the API with it', async () => {
     const dataDir = await tempDir();
@@ -104,7 +106,10 @@ describe('tessera serve', { concurrency: true }, () => {
     try {
       assert.equal(readFileSync(join(dataDir, 'bootstrap-token'), 'utf8'), tokenBefore);
       const list = await fetch(`${again.url}/api/v1/organizations`, { headers: { authorization: `Bearer ${tokenBefore.trim()}` } });
-      assert.deepEqual((await list.json()).map((o: any) => o.metadata.name), ['first']);
+      assert.deepEqual(
+        (await list.json()).map((o: any) => o.metadata.name),
+        ['first'],
+      );
       assert.ok(!again.output().includes('bootstrap credential created'));
     } finally {
       await again.stop();

@@ -74,7 +74,11 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     allocations: new AllocationService(db, organizations, projects, quotas, events),
     onboarding: new OnboardingService(db, organizations, groups, users, roles, config.onboardingRoles),
     /** Whether the database answers (readiness). */
-    ready: () => db.query('SELECT 1').then(() => true, () => false),
+    ready: () =>
+      db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
     /** The Caller of a principal, with its ACL computed on demand. */
     caller: (principal: Principal) => new Caller(principal, roles.aclOf),
   };

@@ -50,7 +50,10 @@ export type Access = { kind: 'public' } | { kind: 'caller'; permission?: Permiss
 export const publicAccess: Access = { kind: 'public' };
 
 /** Authenticated callers; with a permission, only those whose ACL allows it in the resolved scope. */
-export const callers = (options: { permission?: Permission; organization?: ScopeResolver; project?: ScopeResolver } = {}): Access => ({ kind: 'caller', ...options });
+export const callers = (options: { permission?: Permission; organization?: ScopeResolver; project?: ScopeResolver } = {}): Access => ({
+  kind: 'caller',
+  ...options,
+});
 
 declare module 'fastify' {
   interface FastifyContextConfig {

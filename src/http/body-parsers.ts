@@ -25,5 +25,4 @@ export function installBodyParsers(app: FastifyInstance): void {
     }
     done(null, form);
   });
-
 }

@@ -26,25 +26,18 @@ export function grant(into: Permissions, grants: Record<string, Operation[]> | u
   }
 }
 
-const has = (permissions: Permissions | undefined, endpoint: string, op: Operation) =>
-  permissions?.get(endpoint)?.has(op) ?? false;
+const has = (permissions: Permissions | undefined, endpoint: string, op: Operation) => permissions?.get(endpoint)?.has(op) ?? false;
 
 export function allowGlobal(acl: Acl, endpoint: string, op: Operation): boolean {
   return has(acl.global, endpoint, op);
 }
 
 export function allowOrganization(acl: Acl, organizationId: string, endpoint: string, op: Operation): boolean {
-  return (
-    allowGlobal(acl, endpoint, op) ||
-    (acl.organization?.id === organizationId && has(acl.organization.permissions, endpoint, op))
-  );
+  return allowGlobal(acl, endpoint, op) || (acl.organization?.id === organizationId && has(acl.organization.permissions, endpoint, op));
 }
 
 export function allowProject(acl: Acl, organizationId: string, projectId: string, endpoint: string, op: Operation): boolean {
-  return (
-    allowOrganization(acl, organizationId, endpoint, op) ||
-    (acl.organization?.id === organizationId && has(acl.projects.get(projectId), endpoint, op))
-  );
+  return allowOrganization(acl, organizationId, endpoint, op) || (acl.organization?.id === organizationId && has(acl.projects.get(projectId), endpoint, op));
 }
 
 /**

@@ -6,7 +6,7 @@
  *   email/profile claims that the granted scopes allow).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type CryptoKey, type JWTPayload, SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { type CryptoKey, decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
 export interface SigningKey {
   kid: string;

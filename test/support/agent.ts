@@ -70,18 +70,23 @@ export class Agent {
     const forms = [...page.body.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)];
     const form = forms.find((f) => f[0].includes(marker));
     if (!form) throw new Error(`no form with ${marker} on ${page.url}:\n${page.body}`);
-    const action = unescape(/action="([^"]*)"/.exec(form[1])?.[1] ?? page.url);
+    const action = decodeEntities(/action="([^"]*)"/.exec(form[1])?.[1] ?? page.url);
     const values: Record<string, string> = {};
     for (const input of form[2].matchAll(/<input\b([^>]*)>/g)) {
       const name = /name="([^"]*)"/.exec(input[1])?.[1];
       const value = /value="([^"]*)"/.exec(input[1])?.[1] ?? '';
       const isBox = /type="checkbox"/.test(input[1]);
-      if (name && (!isBox || /\bchecked\b/.test(input[1]))) values[name] = unescape(value);
+      if (name && (!isBox || /\bchecked\b/.test(input[1]))) values[name] = decodeEntities(value);
     }
     return this.follow(new URL(action, page.url).href, { form: { ...values, ...fields } }, stopAt);
   }
 }
 
-function unescape(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

@@ -21,10 +21,11 @@ export async function startGitHub(clientId: string, clientSecret: string) {
   let nextAccount: GitHubAccount | undefined;
   const codes = new Map<string, { account: GitHubAccount; challenge: string; redirectUri: string }>();
   const tokens = new Map<string, GitHubAccount>();
-  const body = (req: IncomingMessage) => new Promise<string>((resolve) => {
-    let data = '';
-    req.on('data', (chunk) => (data += chunk)).on('end', () => resolve(data));
-  });
+  const body = (req: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      let data = '';
+      req.on('data', (chunk) => (data += chunk)).on('end', () => resolve(data));
+    });
   const server = createServer(async (req, res) => {
     const url = new URL(req.url!, issuer);
     const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
@@ -42,7 +43,9 @@ export async function startGitHub(clientId: string, clientSecret: string) {
     if (url.pathname === '/login/oauth/access_token' && req.method === 'POST') {
       const form = new URLSearchParams(await body(req));
       const basic = req.headers.authorization?.replace(/^Basic /, '');
-      const [id, secret] = basic ? Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent) : [form.get('client_id'), form.get('client_secret')];
+      const [id, secret] = basic
+        ? Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent)
+        : [form.get('client_id'), form.get('client_secret')];
       const grant = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
       const verifier = form.get('code_verifier') ?? '';
@@ -55,8 +58,15 @@ export async function startGitHub(clientId: string, clientSecret: string) {
       return json(200, { access_token: token, token_type: 'bearer', scope: 'read:user,user:email' });
     }
     const account = tokens.get(req.headers.authorization?.replace(/^Bearer /, '') ?? '');
-    if (url.pathname === '/api/v3/user') return account ? json(200, { id: account.id, login: account.login, name: account.name, avatar_url: `${issuer}/avatars/${account.id}` }) : json(401, {});
-    if (url.pathname === '/api/v3/user/emails') return account ? json(200, account.emails.map((e) => ({ ...e, visibility: null }))) : json(401, {});
+    if (url.pathname === '/api/v3/user')
+      return account ? json(200, { id: account.id, login: account.login, name: account.name, avatar_url: `${issuer}/avatars/${account.id}` }) : json(401, {});
+    if (url.pathname === '/api/v3/user/emails')
+      return account
+        ? json(
+            200,
+            account.emails.map((e) => ({ ...e, visibility: null })),
+          )
+        : json(401, {});
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -13,7 +13,9 @@ const testDir = new URL('../', import.meta.url);
 const shardDir = new URL('../shards/', import.meta.url);
 
 export async function runShard(shardUrl: string): Promise<void> {
-  const shards = readdirSync(shardDir).filter((f) => /^\d+\.ts$/.test(f)).sort();
+  const shards = readdirSync(shardDir)
+    .filter((f) => /^\d+\.ts$/.test(f))
+    .sort();
   const index = shards.indexOf(basename(fileURLToPath(shardUrl)));
   const files = readdirSync(testDir)
     .filter((f) => f.endsWith('.test.ts'))

@@ -3,7 +3,7 @@
  * test users. Logins go through its own interaction pages (any password works).
  */
 import { createServer, type Server } from 'node:http';
-import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 import { freePort } from '../helpers.ts';
 
@@ -43,7 +43,9 @@ export async function startUpstream(tesseraCallback: string, options: UpstreamOp
   const clientId = 'tessera';
   const clientSecret = 'upstream-client-secret';
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [tesseraCallback], response_types: ['code'], grant_types: ['authorization_code'] }],
+    clients: [
+      { client_id: clientId, client_secret: clientSecret, redirect_uris: [tesseraCallback], response_types: ['code'], grant_types: ['authorization_code'] },
+    ],
     pkce: { required: () => true },
     claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name', 'given_name', 'family_name'] },
     cookies: { keys: ['upstream-test-cookie-key'] },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/db.ts';
-import type { EventSink } from '../../kernel/events.ts';
 import { InvalidClient, InvalidRequest, NotFound } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';

@@ -1,7 +1,7 @@
 /** SQL of OAuth clients (table oauth_clients). */
 import type { Queryable } from '../../db/db.ts';
 import { metadataValues } from '../common/metadata.ts';
-import { pageSql, type PageQuery } from '../common/pagination.ts';
+import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { ClientRecord, ClientValues } from './model.ts';
 
 const select = `SELECT c.id, c.name, c.description, c.tags, c.secret_hash, c.token_endpoint_auth_method, c.redirect_uris,

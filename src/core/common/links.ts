@@ -22,7 +22,14 @@ export const links = {
  * Makes the set of rows linked to `ownerId` exactly `ids`. `side` says which column
  * `ownerId` fills: a group's userIDs and a user's groupIDs edit the same table.
  */
-export async function replaceLinks(db: Queryable, link: Link, side: 'left' | 'right', organizationId: string, ownerId: string, ids: readonly string[]): Promise<void> {
+export async function replaceLinks(
+  db: Queryable,
+  link: Link,
+  side: 'left' | 'right',
+  organizationId: string,
+  ownerId: string,
+  ids: readonly string[],
+): Promise<void> {
   const [owner, other] = side === 'left' ? [link.left, link.right] : [link.right, link.left];
   await db.query(`DELETE FROM ${link.table} WHERE organization_id = $1 AND ${owner} = $2`, [organizationId, ownerId]);
   if (ids.length) {
@@ -43,7 +50,10 @@ export function linkedIds(link: Link, side: 'left' | 'right', alias: string): st
 /** The IDs among `ids` that name no row of `table` in the organization. */
 export async function missingIds(db: Queryable, table: string, organizationId: string, ids: readonly string[]): Promise<string[]> {
   if (!ids.length) return [];
-  const found = await db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [organizationId, ids]);
+  const found = await db.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [
+    organizationId,
+    ids,
+  ]);
   const known = new Set(found.rows.map((r) => r.id));
   return ids.filter((id) => !known.has(id));
 }

@@ -5,8 +5,8 @@
 import type { Db } from '../../db/db.ts';
 import { Unauthenticated } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/log.ts';
-import { platformAdministratorRole, type Principal } from '../../rbac/model.ts';
-import { constantTimeEqual, generateSecret, secretKind, type SecretHasher } from '../../tokens/secrets.ts';
+import { type Principal, platformAdministratorRole } from '../../rbac/model.ts';
+import { constantTimeEqual, generateSecret, type SecretHasher, secretKind } from '../../tokens/secrets.ts';
 import * as store from './store.ts';
 
 export interface IssuedToken {

@@ -1,10 +1,10 @@
 /** SQL of groups (tables groups, group_roles, group_users, group_service_accounts). */
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
-import type { RoleRecord } from '../roles/model.ts';
 import { linkedIds, links, missingIds, replaceLinks } from '../common/links.ts';
 import { metadataValues } from '../common/metadata.ts';
-import { pageSql, type PageQuery } from '../common/pagination.ts';
+import { type PageQuery, pageSql } from '../common/pagination.ts';
+import type { RoleRecord } from '../roles/model.ts';
 import type { GroupInput, GroupRecord } from './model.ts';
 
 const select = `SELECT g.id, g.organization_id, g.name, g.description, g.tags, g.created_at, g.created_by,
@@ -64,7 +64,8 @@ export async function replaceGroupsOf(db: Queryable, member: 'user' | 'serviceAc
 
 export const missingGroups = (db: Queryable, organizationId: string, ids: readonly string[]) => missingIds(db, 'groups', organizationId, ids);
 export const missingUsers = (db: Queryable, organizationId: string, ids: readonly string[]) => missingIds(db, 'organization_users', organizationId, ids);
-export const missingServiceAccounts = (db: Queryable, organizationId: string, ids: readonly string[]) => missingIds(db, 'service_accounts', organizationId, ids);
+export const missingServiceAccounts = (db: Queryable, organizationId: string, ids: readonly string[]) =>
+  missingIds(db, 'service_accounts', organizationId, ids);
 
 /** The roles that membership of these groups confers. */
 export async function rolesOfGroups(db: Queryable, organizationId: string, groupIds: readonly string[]): Promise<RoleRecord[]> {

@@ -6,7 +6,7 @@
  * cached; the current key is re-read at most every `refreshMs`, which bounds how long an
  * instance keeps signing with a key another instance retired.
  */
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Db } from '../../db/db.ts';
 import type { SigningKey, SigningKeys } from '../../tokens/jwt.ts';
 import { decrypt, encrypt } from '../../tokens/server-secret.ts';
@@ -55,7 +55,10 @@ export class KeyRing implements SigningKeys {
     if (!key) {
       key = store.publishedKey(this.db, kid).then(async (jwk) => (jwk ? ((await importJWK(jwk, 'ES256')) as CryptoKey) : undefined));
       // Unknown kids are not cached, so a key made by another instance is found later.
-      key.then((k) => k ?? this.publicKeys.delete(kid), () => this.publicKeys.delete(kid));
+      key.then(
+        (k) => k ?? this.publicKeys.delete(kid),
+        () => this.publicKeys.delete(kid),
+      );
       this.publicKeys.set(kid, key);
     }
     return key;
@@ -71,6 +74,10 @@ export class KeyRing implements SigningKeys {
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk); // RFC 7638
     const sealedPrivateJwk = encrypt(this.encryptionKey, JSON.stringify(await exportJWK(privateKey)), `signing-key:${kid}`);
-    return store.replaceKey(this.db, { kid, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' }, sealedPrivateJwk }, this.options.maxTokenLifetimeSeconds);
+    return store.replaceKey(
+      this.db,
+      { kid, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' }, sealedPrivateJwk },
+      this.options.maxTokenLifetimeSeconds,
+    );
   }
 }

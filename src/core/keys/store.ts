@@ -39,10 +39,9 @@ export async function replaceKey(db: Queryable, key: { kid: string; publicJwk: J
 
 /** A public key that is current, or retired but still published. */
 export async function publishedKey(db: Queryable, kid: string): Promise<JWK | undefined> {
-  const result = await db.query<{ public_jwk: JWK }>(
-    'SELECT public_jwk FROM signing_keys WHERE kid = $1 AND (retired_at IS NULL OR published_until > now())',
-    [kid],
-  );
+  const result = await db.query<{ public_jwk: JWK }>('SELECT public_jwk FROM signing_keys WHERE kid = $1 AND (retired_at IS NULL OR published_until > now())', [
+    kid,
+  ]);
   return result.rows[0]?.public_jwk;
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/db.ts';
-import type { EventSink } from '../../kernel/events.ts';
 import { Forbidden, InvalidRequest, NotFound } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
 import { allowGlobal } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';

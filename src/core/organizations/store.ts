@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
 import { metadataValues } from '../common/metadata.ts';
-import { pageSql, type PageQuery } from '../common/pagination.ts';
+import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { OrganizationInput, OrganizationRecord } from './model.ts';
 
 const columns = `o.id, o.name, o.description, o.tags, o.organization_type, o.domain, o.provider_scope,

@@ -1,10 +1,10 @@
 import type { Db } from '../../db/db.ts';
-import type { EventSink } from '../../kernel/events.ts';
 import { Conflict, NotFound } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
 import { projectsAllowing } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
-import type { GroupService } from '../groups/service.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
+import type { GroupService } from '../groups/service.ts';
 import type { ProjectInput, ProjectRecord } from './model.ts';
 import * as store from './store.ts';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
 import { linkedIds, links, replaceLinks } from '../common/links.ts';
 import { metadataValues } from '../common/metadata.ts';
-import { pageSql, type PageQuery } from '../common/pagination.ts';
+import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { ProjectInput, ProjectRecord } from './model.ts';
 
 const select = `SELECT p.id, p.organization_id, p.name, p.description, p.tags, p.created_at, p.created_by,
@@ -48,7 +48,10 @@ export async function updateProject(db: Queryable, organizationId: string, id: s
 
 /** Starts deletion; purgeDeleted removes the row and, by cascade, its allocations. */
 export async function markProjectDeleted(db: Queryable, organizationId: string, id: string): Promise<boolean> {
-  const result = await db.query('UPDATE projects SET deletion_time = COALESCE(deletion_time, now()) WHERE organization_id = $1 AND id = $2', [organizationId, id]);
+  const result = await db.query('UPDATE projects SET deletion_time = COALESCE(deletion_time, now()) WHERE organization_id = $1 AND id = $2', [
+    organizationId,
+    id,
+  ]);
   return result.rowCount > 0;
 }
 

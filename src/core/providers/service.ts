@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/db.ts';
-import type { EventSink } from '../../kernel/events.ts';
 import { NotFound } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import { decrypt, encrypt } from '../../tokens/server-secret.ts';

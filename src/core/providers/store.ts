@@ -1,7 +1,7 @@
 /** SQL of upstream identity providers (table oauth2_providers). */
 import type { Queryable } from '../../db/db.ts';
 import { metadataValues } from '../common/metadata.ts';
-import { pageSql, type PageQuery } from '../common/pagination.ts';
+import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { Owner, ProviderInput, ProviderRecord, ProviderType } from './model.ts';
 
 const select = `SELECT p.id, p.organization_id, p.name, p.description, p.tags, p.type, p.issuer, p.client_id,

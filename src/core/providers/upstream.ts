@@ -115,7 +115,7 @@ export class UpstreamProviders {
               provider.clientSecret,
             ),
           ).then((c) => {
-            execute.forEach((fn) => fn(c));
+            for (const fn of execute) fn(c);
             return c;
           })
         : oidc.discovery(issuer, provider.clientId, provider.clientSecret, undefined, { execute });
@@ -132,9 +132,9 @@ export class UpstreamProviders {
         headers: { authorization: `Bearer ${accessToken}`, accept: 'application/vnd.github+json', 'user-agent': 'tessera' },
       });
       if (!response.ok) throw new UpstreamError(`GitHub answered ${response.status} for ${path}`);
-      return response.json() as Promise<any>;
+      return (await response.json()) as unknown;
     };
-    const user = await get('/user');
+    const user = (await get('/user')) as Record<string, unknown>;
     const emails = (await get('/user/emails')) as { email: string; primary: boolean; verified: boolean }[];
     const primary = emails.find((e) => e.primary);
     if (!primary) throw new UpstreamError('the GitHub account has no primary email address');

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
 import { metadataValues } from '../common/metadata.ts';
-import { pageSql, type PageQuery } from '../common/pagination.ts';
+import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { AllocationInput, AllocationRecord } from './model.ts';
 
 const select = `SELECT a.id, a.organization_id, a.project_id, a.name, a.description, a.tags, a.resource_kind, a.resource_id,
@@ -23,7 +23,11 @@ export async function listAllocations(db: Queryable, organizationId: string, pag
 }
 
 export async function getAllocation(db: Queryable, organizationId: string, projectId: string, id: string): Promise<AllocationRecord | undefined> {
-  const result = await db.query<AllocationRecord>(`${select} WHERE a.organization_id = $1 AND a.project_id = $2 AND a.id = $3`, [organizationId, projectId, id]);
+  const result = await db.query<AllocationRecord>(`${select} WHERE a.organization_id = $1 AND a.project_id = $2 AND a.id = $3`, [
+    organizationId,
+    projectId,
+    id,
+  ]);
   return result.rows[0];
 }
 
@@ -50,7 +54,14 @@ export async function insertAllocation(db: Queryable, organizationId: string, pr
   return id;
 }
 
-export async function updateAllocation(db: Queryable, organizationId: string, projectId: string, id: string, input: AllocationInput, actor: string): Promise<void> {
+export async function updateAllocation(
+  db: Queryable,
+  organizationId: string,
+  projectId: string,
+  id: string,
+  input: AllocationInput,
+  actor: string,
+): Promise<void> {
   await db.query(
     `UPDATE allocations SET name = $4, description = $5, tags = $6, resource_kind = $7, resource_id = $8,
        modified_at = now(), modified_by = $9

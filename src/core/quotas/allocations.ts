@@ -1,11 +1,11 @@
 import type { Db } from '../../db/db.ts';
-import type { EventSink } from '../../kernel/events.ts';
 import { NotFound } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
 import { projectsAllowing } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
+import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { OrganizationService } from '../organizations/service.ts';
 import type { ProjectService } from '../projects/service.ts';
-import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import * as store from './allocations-store.ts';
 import type { AllocationInput, AllocationRecord } from './model.ts';
 import type { QuotaService } from './service.ts';
@@ -69,7 +69,11 @@ export class AllocationService {
   private async prepare(organizationId: string, projectId: string, input: AllocationInput) {
     await this.organizations.lock(organizationId);
     await this.projects.requireLive(organizationId, projectId);
-    await this.quotas.requireKnownKinds(input.items.map((i) => i.kind), 'spec.allocations', (kind) => `unknown quota kind "${kind}"`);
+    await this.quotas.requireKnownKinds(
+      input.items.map((i) => i.kind),
+      'spec.allocations',
+      (kind) => `unknown quota kind "${kind}"`,
+    );
   }
 
   private record(type: string, caller: Caller, organizationId: string, projectId: string, id: string) {

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/db.ts';
-import type { EventSink } from '../../kernel/events.ts';
 import { Conflict, InvalidRequest } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { OrganizationService } from '../organizations/service.ts';
 import type { QuotaInput, QuotaUsageRecord } from './model.ts';
@@ -23,7 +23,11 @@ export class QuotaService {
   async set(caller: Caller, organizationId: string, quotas: readonly QuotaInput[]): Promise<QuotaUsageRecord[]> {
     return this.db.transaction(async () => {
       await this.organizations.lock(organizationId);
-      await this.requireKnownKinds(quotas.map((q) => q.kind), 'quotas', (kind, known) => `unknown kind "${kind}"; known kinds are ${known.join(', ')}`);
+      await this.requireKnownKinds(
+        quotas.map((q) => q.kind),
+        'quotas',
+        (kind, known) => `unknown kind "${kind}"; known kinds are ${known.join(', ')}`,
+      );
       await store.replaceQuotas(this.db, organizationId, quotas);
       for (const row of await this.usage(organizationId)) {
         const used = row.committed + row.reserved;

@@ -11,9 +11,9 @@
  */
 import type { Db } from '../../db/db.ts';
 import { Forbidden, InvalidRequest } from '../../kernel/errors.ts';
-import { canGrant, emptyAcl, grant, type Acl, type Permissions } from '../../rbac/acl.ts';
+import { type Acl, canGrant, emptyAcl, grant, type Permissions } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
-import { platformAdministratorRole, type Principal } from '../../rbac/model.ts';
+import { type Principal, platformAdministratorRole } from '../../rbac/model.ts';
 import type { RoleRecord } from './model.ts';
 import * as store from './store.ts';
 
@@ -70,7 +70,10 @@ export class RoleService {
     }
     if (!organizationId || principal.kind === 'system') return acl;
     if (principal.kind === 'service_account' && principal.organizationId !== organizationId) return acl;
-    const member = principal.kind === 'user' ? { kind: 'user' as const, userId: principal.userId } : { kind: 'service_account' as const, serviceAccountId: principal.serviceAccountId };
+    const member =
+      principal.kind === 'user'
+        ? { kind: 'user' as const, userId: principal.userId }
+        : { kind: 'service_account' as const, serviceAccountId: principal.serviceAccountId };
     const organization: Permissions = new Map();
     for (const row of await store.memberGrants(this.db, organizationId, member)) {
       if (row.project_id === null) {

@@ -1,12 +1,12 @@
 import type { Db } from '../../db/db.ts';
-import type { EventSink } from '../../kernel/events.ts';
 import { Forbidden, NotFound } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
 import { allowOrganization } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { Operation } from '../../rbac/model.ts';
+import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { CredentialService, IssuedToken } from '../credentials/service.ts';
 import type { GroupService } from '../groups/service.ts';
-import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { ServiceAccountInput, ServiceAccountRecord } from './model.ts';
 import * as store from './store.ts';
 

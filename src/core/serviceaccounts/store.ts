@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
 import { linkedIds, links } from '../common/links.ts';
 import { metadataValues } from '../common/metadata.ts';
-import { pageSql, type PageQuery } from '../common/pagination.ts';
+import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { ServiceAccountInput, ServiceAccountRecord } from './model.ts';
 
 const select = `SELECT s.id, s.organization_id, s.name, s.description, s.tags, s.created_at, s.created_by,

@@ -22,10 +22,12 @@ export async function findOpenLoginRequest(db: Queryable, stateHash: string): Pr
 }
 
 export async function startUpstream(db: Queryable, id: string, providerId: string, upstreamStateHash: string, secrets: string) {
-  await db.query(
-    `UPDATE login_requests SET provider_id = $2, upstream_state_hash = $3, upstream_secrets_ciphertext = $4 WHERE id = $1`,
-    [id, providerId, upstreamStateHash, secrets],
-  );
+  await db.query(`UPDATE login_requests SET provider_id = $2, upstream_state_hash = $3, upstream_secrets_ciphertext = $4 WHERE id = $1`, [
+    id,
+    providerId,
+    upstreamStateHash,
+    secrets,
+  ]);
 }
 
 /** Consumes the upstream state: a callback can use it once (a replayed callback finds nothing). */

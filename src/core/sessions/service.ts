@@ -4,8 +4,8 @@
  * rules for a second use (it means a leak: revoke what was issued) live here.
  */
 import type { Db } from '../../db/db.ts';
-import type { EventSink } from '../../kernel/events.ts';
 import { InvalidGrant } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuthorizationRequest, CodeRecord, LiveSessionRecord, RefreshTokenRecord, SessionRecord } from './model.ts';
 import * as store from './store.ts';

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
 import type { CodeRecord, LiveSessionRecord, RefreshRecord, RefreshTokenRecord } from './model.ts';
 
-
 export async function createSession(
   db: Queryable,
   s: { userId: string; clientId: string; scope: string; authTime: Date; ttlSeconds: number; single: boolean },
@@ -42,10 +41,10 @@ export async function revokeSession(db: Queryable, id: string): Promise<void> {
 }
 
 export async function revokeUserSessions(db: Queryable, userId: string, clientId?: string): Promise<void> {
-  await db.query(
-    `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND ($2::uuid IS NULL OR client_id = $2) AND revoked_at IS NULL`,
-    [userId, clientId ?? null],
-  );
+  await db.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND ($2::uuid IS NULL OR client_id = $2) AND revoked_at IS NULL`, [
+    userId,
+    clientId ?? null,
+  ]);
 }
 
 // Authorization codes (RFC 6749 §4.1.2: short-lived, single use).
@@ -77,10 +76,11 @@ export async function consumeCode(db: Queryable, hash: string): Promise<CodeReco
 // Refresh tokens (RFC 9700 §4.14.2: rotation with replay detection).
 
 export async function insertRefreshToken(db: Queryable, hash: string, sessionId: string, ttlSeconds: number) {
-  await db.query(
-    `INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
-    [hash, sessionId, ttlSeconds],
-  );
+  await db.query(`INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [
+    hash,
+    sessionId,
+    ttlSeconds,
+  ]);
 }
 
 export async function consumeRefreshToken(db: Queryable, hash: string): Promise<RefreshRecord | undefined> {

@@ -1,11 +1,11 @@
 import type { Db } from '../../db/db.ts';
-import type { EventSink } from '../../kernel/events.ts';
 import { InvalidRequest, NotFound } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
-import type { GroupService } from '../groups/service.ts';
 import type { Metadata } from '../common/metadata.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
+import type { GroupService } from '../groups/service.ts';
 import type { AccountRecord, MembershipInput, MembershipRecord, Profile, UpstreamIdentity, UserState } from './model.ts';
 import * as store from './store.ts';
 
@@ -14,7 +14,10 @@ export type { AccountRecord, MembershipInput, MembershipRecord, Profile, Upstrea
 /** A label-safe default name from the email's local part (the API makes metadata optional). */
 export function defaultName(email: string): string {
   const local = email.split('@')[0] ?? '';
-  const cleaned = local.replace(/[^0-9A-Za-z-_.]/g, '-').slice(0, 63).replace(/^[^0-9A-Za-z]+|[^0-9A-Za-z]+$/g, '');
+  const cleaned = local
+    .replace(/[^0-9A-Za-z-_.]/g, '-')
+    .slice(0, 63)
+    .replace(/^[^0-9A-Za-z]+|[^0-9A-Za-z]+$/g, '');
   return cleaned || 'user';
 }
 
@@ -61,7 +64,12 @@ export class UserService {
   }
 
   /** Makes an account a member, with no permission check: for callers that made their own (onboarding). */
-  async addMember(actor: string, organizationId: string, accountId: string, values: { metadata: Metadata; state: UserState; groupIds: string[] }): Promise<MembershipRecord> {
+  async addMember(
+    actor: string,
+    organizationId: string,
+    accountId: string,
+    values: { metadata: Metadata; state: UserState; groupIds: string[] },
+  ): Promise<MembershipRecord> {
     return this.db.transaction(async () => {
       const id = await store.insertMembership(this.db, organizationId, accountId, values, actor);
       await this.groups.setGroupsOf('user', organizationId, id, values.groupIds);

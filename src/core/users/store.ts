@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
 import { linkedIds, links } from '../common/links.ts';
 import { type Metadata, metadataValues } from '../common/metadata.ts';
-import { pageSql, type PageQuery } from '../common/pagination.ts';
+import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { AccountRecord, MembershipRecord, Profile, UpstreamIdentity, UserState } from './model.ts';
 
 const select = `SELECT m.id, m.organization_id, m.name, m.description, m.tags, m.state, m.created_at, m.created_by,
@@ -78,7 +78,17 @@ export async function linkIdentity(db: Queryable, accountId: string, identity: U
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
      ON CONFLICT (issuer, subject) DO UPDATE SET email = $5, given_name = $6, family_name = $7, name = $8, picture = $9,
        last_login_at = now()`,
-    [identity.issuer, identity.subject, accountId, providerId, identity.email, identity.givenName ?? null, identity.familyName ?? null, identity.name ?? null, identity.picture ?? null],
+    [
+      identity.issuer,
+      identity.subject,
+      accountId,
+      providerId,
+      identity.email,
+      identity.givenName ?? null,
+      identity.familyName ?? null,
+      identity.name ?? null,
+      identity.picture ?? null,
+    ],
   );
   await db.query('UPDATE users SET last_active = now() WHERE id = $1', [accountId]);
 }
@@ -96,7 +106,11 @@ export async function profile(db: Queryable, accountId: string): Promise<Profile
 }
 
 export async function insertSignupToken(db: Queryable, tokenHash: string, accountId: string, ttlSeconds: number): Promise<void> {
-  await db.query('INSERT INTO signup_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))', [tokenHash, accountId, ttlSeconds]);
+  await db.query('INSERT INTO signup_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))', [
+    tokenHash,
+    accountId,
+    ttlSeconds,
+  ]);
 }
 
 /** Consumes a live signup token and activates its pending account; false if there is none. */

@@ -5,9 +5,9 @@
  */
 import { installAccess } from '../../http/access.ts';
 import { bearerToken } from '../../http/bearer.ts';
+import { errorHeaders, statusOf } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
 import type { DomainError } from '../../kernel/errors.ts';
-import { errorHeaders, statusOf } from '../../http/envelope.ts';
 import { flowRoutes } from './flow-routes.ts';
 import { logoutRoutes } from './logout.ts';
 import { respond, showError } from './respond.ts';

@@ -5,10 +5,10 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteModule } from '../../http/faces.ts';
-import { FormBody, singleValued } from '../oauth2/forms.ts';
+import { FormBody, singleValued } from '../../http/forms.ts';
 import { browserCookie, ensureBrowserId, readCookie, sessionCookie } from './browser.ts';
 import { LoginFlow } from './login-flow.ts';
-import { respond as send, secureCookies } from './respond.ts';
+import { secureCookies, respond as send } from './respond.ts';
 
 export const flowRoutes: RouteModule = (app, { core }) => {
   const flow = new LoginFlow(core, core.keys.csrfKey);

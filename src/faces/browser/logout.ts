@@ -5,7 +5,7 @@
  */
 import type { Core } from '../../core/index.ts';
 import type { RouteModule } from '../../http/faces.ts';
-import { FormBody, singleValued } from '../oauth2/forms.ts';
+import { FormBody, singleValued } from '../../http/forms.ts';
 import { redirectWith } from './authorization-request.ts';
 import { sessionCookie } from './browser.ts';
 import { type FlowResult, respond, secureCookies, showError } from './respond.ts';

@@ -3,17 +3,27 @@
  * account names an organization and its first group; the core creates them, and the login
  * then completes as usual.
  */
+import type { ClientRecord } from '../../core/clients/service.ts';
+import type { Core } from '../../core/index.ts';
 import type { LoginRequestRecord, PendingIdentity } from '../../core/sessions/login-requests.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { redirectWith } from './authorization-request.ts';
 import { csrfToken } from './browser.ts';
-import type { LoginFlow } from './login-flow.ts';
 import { type FlowResult, showError } from './respond.ts';
 import { onboardPage } from './views/pages.ts';
 
+/** The steps of the login flow (login-flow.ts) that onboarding continues. */
+export interface LoginSteps {
+  readonly core: Core;
+  readonly csrfKey: Buffer;
+  openRequest(state: string | undefined): Promise<{ row: LoginRequestRecord; client: ClientRecord } | undefined>;
+  sameBrowser(row: LoginRequestRecord, browserId: string | undefined, state: string, csrf: unknown): boolean;
+  finish(row: LoginRequestRecord, userId: string): Promise<FlowResult>;
+}
+
 /** Part of the login flow it belongs to, whose dependencies it shares. */
 export class Onboarding {
-  constructor(private readonly flow: LoginFlow) {}
+  constructor(private readonly flow: LoginSteps) {}
 
   private get core() {
     return this.flow.core;
@@ -41,7 +51,8 @@ export class Onboarding {
   async submit(form: Record<string, string | undefined>, browserId: string | undefined): Promise<FlowResult> {
     const found = await this.flow.openRequest(form.state);
     const identity = found?.row.pending_identity;
-    if (!found || !identity || !form.state) return showError(400, 'Sign-in expired', 'This sign-up has expired or was already used. Start again from the application.');
+    if (!found || !identity || !form.state)
+      return showError(400, 'Sign-in expired', 'This sign-up has expired or was already used. Start again from the application.');
     if (!found.client.onboarding_uri && !this.flow.sameBrowser(found.row, browserId, form.state, form.csrf)) {
       return showError(403, 'Cannot sign up', 'The form could not be verified. Start again from the application.');
     }

@@ -3,8 +3,8 @@
  * framed (clickjacking), leaking no referrer.
  */
 import type { FastifyReply } from 'fastify';
-import { errorPage } from './views/pages.ts';
 import { setCookie } from './browser.ts';
+import { errorPage } from './views/pages.ts';
 
 type Cookies = { cookies?: { name: string; value: string; maxAge: number }[] };
 

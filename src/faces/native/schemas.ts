@@ -66,15 +66,14 @@ export const ErrorBody = Type.Object({
 export const Page = Type.Object(
   {
     limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'At most this many items (1-1000).' })),
-    cursor: Type.Optional(Type.String({ maxLength: 512, description: 'The cursor from the previous page\'s Link header.' })),
+    cursor: Type.Optional(Type.String({ maxLength: 512, description: "The cursor from the previous page's Link header." })),
   },
   { additionalProperties: false },
 );
 export type Page = Static<typeof Page>;
 
 export const OrganizationParams = Type.Object({ organizationID: Id });
-export const withOrganization = <T extends Record<string, TSchema>>(fields: T) =>
-  Type.Object({ organizationID: Id, ...fields });
+export const withOrganization = <T extends Record<string, TSchema>>(fields: T) => Type.Object({ organizationID: Id, ...fields });
 
 /** A success with no body (the Identity API answers several writes this way). */
 export const Empty = Type.Unsafe<void>({ description: 'The request succeeded; there is no body.' });

@@ -4,10 +4,10 @@
  */
 import type { Core } from '../../core/index.ts';
 import type { RouteModule } from '../../http/faces.ts';
+import { FormBody, singleValued } from '../../http/forms.ts';
 import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
 import { authenticateClient } from './client-auth.ts';
-import { FormBody, singleValued } from './forms.ts';
 
 async function introspect(core: Core, token: string): Promise<Record<string, unknown>> {
   if (looksLikeJwt(token)) {

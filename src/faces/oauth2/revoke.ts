@@ -3,10 +3,10 @@
  * session, and with it every token of the grant, on every instance at once.
  */
 import type { RouteModule } from '../../http/faces.ts';
+import { FormBody, singleValued } from '../../http/forms.ts';
 import { InvalidRequest } from '../../kernel/errors.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
 import { authenticateClient } from './client-auth.ts';
-import { FormBody, singleValued } from './forms.ts';
 
 export const revocationRoutes: RouteModule = (app, { core }) => {
   app.post('/oauth2/v2/revoke', {

@@ -3,9 +3,9 @@
  * allowed for it, and hand over to the grant. Responses are never cached (§5.1).
  */
 import type { RouteModule } from '../../http/faces.ts';
+import { FormBody, singleValued } from '../../http/forms.ts';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../kernel/errors.ts';
 import { authenticateClient } from './client-auth.ts';
-import { FormBody, singleValued } from './forms.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
 import { refreshTokenGrant } from './grants/refresh-token.ts';

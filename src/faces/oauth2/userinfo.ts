@@ -2,8 +2,8 @@
 import type { Core } from '../../core/index.ts';
 import { bearerToken } from '../../http/bearer.ts';
 import type { RouteModule } from '../../http/faces.ts';
+import { FormBody, singleValued } from '../../http/forms.ts';
 import { Unauthenticated } from '../../kernel/errors.ts';
-import { FormBody, singleValued } from './forms.ts';
 
 async function userinfo(core: Core, token: string) {
   const payload = await core.authenticator.verify(token);

@@ -53,7 +53,8 @@ ${m.error ? html`<div class="error" role="alert">${m.error}</div>` : ''}
 <input id="group_name" name="group_name" type="text" required maxlength="63" value="administrators">
 <fieldset><legend>Roles of the group</legend>
 ${m.roles.map(
-  (r) => html`<label class="choice"><input type="checkbox" name="roles" value="${r.name}" ${r.checked ? html`checked` : ''}> ${r.name}: ${r.description}</label>`,
+  (r) =>
+    html`<label class="choice"><input type="checkbox" name="roles" value="${r.name}" ${r.checked ? html`checked` : ''}> ${r.name}: ${r.description}</label>`,
 )}
 </fieldset>
 <button type="submit">Create organization</button>
@@ -62,8 +63,5 @@ ${m.roles.map(
 }
 
 export function errorPage(title: string, message: string, back?: string): string {
-  return page(
-    title,
-    html`<h1>${title}</h1><p class="error" role="alert">${message}</p>${back ? html`<p><a href="${back}">Go back</a></p>` : ''}`,
-  );
+  return page(title, html`<h1>${title}</h1><p class="error" role="alert">${message}</p>${back ? html`<p><a href="${back}">Go back</a></p>` : ''}`);
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { type Acl, type Permissions } from '../../../rbac/acl.ts';
+import type { Acl, Permissions } from '../../../rbac/acl.ts';
 import { operations } from '../../../rbac/model.ts';
 import { anyCaller, anyCallerInOrganization, errorResponses, type RouteModule } from '../routing.ts';
 import { OrganizationParams } from '../schemas.ts';
@@ -13,9 +13,7 @@ const AclRead = Type.Object({
 });
 
 function endpointsToWire(permissions: Permissions) {
-  return [...permissions]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, ops]) => ({ name, operations: operations.filter((op) => ops.has(op)) }));
+  return [...permissions].sort(([a], [b]) => a.localeCompare(b)).map(([name, ops]) => ({ name, operations: operations.filter((op) => ops.has(op)) }));
 }
 
 /** The `acl` schema of the Identity API; empty parts are left out. */

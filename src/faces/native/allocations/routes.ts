@@ -1,7 +1,7 @@
 import type { AllocationInput, AllocationRecord } from '../../../core/quotas/allocations.ts';
 import type { Operation } from '../../../rbac/model.ts';
 import { parsePage, sendListing } from '../paging.ts';
-import { anyCallerInOrganization, errorResponses, inProject, requires, type RouteModule } from '../routing.ts';
+import { anyCallerInOrganization, errorResponses, inProject, type RouteModule, requires } from '../routing.ts';
 import { Empty, OrganizationParams, Page } from '../schemas.ts';
 import { scopedMetadata } from '../wire.ts';
 import { AllocationCollectionParams, AllocationList, AllocationParams, AllocationRead, AllocationWrite } from './schemas.ts';
@@ -15,16 +15,28 @@ const allocationToWire = (row: AllocationRecord) => ({
   spec: { kind: row.resource_kind, id: row.resource_id, allocations: row.items },
 });
 
-const fromWire = ({ metadata, spec }: AllocationWrite): AllocationInput => ({ metadata, resourceKind: spec.kind, resourceId: spec.id, items: spec.allocations });
+const fromWire = ({ metadata, spec }: AllocationWrite): AllocationInput => ({
+  metadata,
+  resourceKind: spec.kind,
+  resourceId: spec.id,
+  items: spec.allocations,
+});
 
 export const allocationRoutes: RouteModule = (app, { core: { allocations } }) => {
   app.get('/api/v1/organizations/:organizationID/allocations', {
     schema: { operationId: 'listAllocations', tags, params: OrganizationParams, querystring: Page, response: { 200: AllocationList, ...errorResponses(404) } },
     config: anyCallerInOrganization, // filtered per project by the service
-    handler: async (req, reply) => sendListing(req, reply, await allocations.list(req.caller, req.params.organizationID, parsePage(req.query)), allocationToWire),
+    handler: async (req, reply) =>
+      sendListing(req, reply, await allocations.list(req.caller, req.params.organizationID, parsePage(req.query)), allocationToWire),
   });
   app.post(base, {
-    schema: { operationId: 'createAllocation', tags, params: AllocationCollectionParams, body: AllocationWrite, response: { 201: AllocationRead, ...errorResponses(404, 409) } },
+    schema: {
+      operationId: 'createAllocation',
+      tags,
+      params: AllocationCollectionParams,
+      body: AllocationWrite,
+      response: { 201: AllocationRead, ...errorResponses(404, 409) },
+    },
     config: access('create'),
     handler: async (req, reply) =>
       reply.status(201).send(allocationToWire(await allocations.create(req.caller, req.params.organizationID, req.params.projectID, fromWire(req.body)))),
@@ -35,7 +47,13 @@ export const allocationRoutes: RouteModule = (app, { core: { allocations } }) =>
     handler: async (req) => allocationToWire(await allocations.get(req.params.organizationID, req.params.projectID, req.params.allocationID)),
   });
   app.put(`${base}/:allocationID`, {
-    schema: { operationId: 'updateAllocation', tags, params: AllocationParams, body: AllocationWrite, response: { 200: AllocationRead, ...errorResponses(404, 409) } },
+    schema: {
+      operationId: 'updateAllocation',
+      tags,
+      params: AllocationParams,
+      body: AllocationWrite,
+      response: { 200: AllocationRead, ...errorResponses(404, 409) },
+    },
     config: access('update'),
     handler: async (req) =>
       allocationToWire(await allocations.update(req.caller, req.params.organizationID, req.params.projectID, req.params.allocationID, fromWire(req.body))),

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Id, ProjectScopedReadMetadata, WriteMetadata, withOrganization } from '../schemas.ts';
 
 const Amount = Type.Integer({ minimum: 0, maximum: 2147483647 });

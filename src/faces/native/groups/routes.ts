@@ -1,7 +1,7 @@
 import type { GroupInput, GroupRecord } from '../../../core/groups/service.ts';
 import type { Operation } from '../../../rbac/model.ts';
 import { parsePage, sendListing } from '../paging.ts';
-import { errorResponses, inOrganization, requires, type RouteModule } from '../routing.ts';
+import { errorResponses, inOrganization, type RouteModule, requires } from '../routing.ts';
 import { Empty, OrganizationParams, Page } from '../schemas.ts';
 import { scopedMetadata } from '../wire.ts';
 import { GroupList, GroupParams, GroupRead, GroupWrite } from './schemas.ts';

@@ -1,5 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { IdList, OrganizationScopedReadMetadata, WriteMetadata, withOrganization, Id } from '../schemas.ts';
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, IdList, OrganizationScopedReadMetadata, WriteMetadata, withOrganization } from '../schemas.ts';
 
 const specFields = {
   userIDs: IdList,

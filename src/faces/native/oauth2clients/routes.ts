@@ -1,7 +1,7 @@
 import type { ClientInput, ClientRecord, ClientWithSecret } from '../../../core/clients/service.ts';
 import type { Operation } from '../../../rbac/model.ts';
 import { parsePage, sendListing } from '../paging.ts';
-import { errorResponses, requires, type RouteModule } from '../routing.ts';
+import { errorResponses, type RouteModule, requires } from '../routing.ts';
 import { Empty, Page } from '../schemas.ts';
 import { readMetadata } from '../wire.ts';
 import { ClientCreated, ClientList, ClientParams, ClientRead, ClientWrite } from './schemas.ts';

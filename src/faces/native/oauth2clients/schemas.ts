@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Id, ReadMetadata, StringEnum, WriteMetadata } from '../schemas.ts';
 
 const Uri = Type.String({ format: 'uri', maxLength: 2048 });

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Owner, ProviderInput, ProviderRecord } from '../../../core/providers/service.ts';
 import type { Operation } from '../../../rbac/model.ts';
 import { parsePage, sendListing } from '../paging.ts';
-import { anyCaller, errorResponses, inOrganization, requires, type RouteModule } from '../routing.ts';
+import { anyCaller, errorResponses, inOrganization, type RouteModule, requires } from '../routing.ts';
 import { Empty, OrganizationParams, Page } from '../schemas.ts';
 import { readMetadata } from '../wire.ts';
 import { ProviderList, ProviderParams, ProviderRead, ProviderWrite, SystemProviderList, SystemProviderParams, SystemProviderRead } from './schemas.ts';
@@ -44,7 +44,13 @@ export const providerRoutes: RouteModule = (app, { core: { providers } }) => {
     handler: async (req, reply) => reply.status(201).send(providerToWire(await providers.create(req.caller, null, fromWire(req.body)))),
   });
   app.put('/api/v1/oauth2providers/:providerID', {
-    schema: { operationId: 'updateSystemProvider', tags, params: SystemProviderParams, body: ProviderWrite, response: { 200: Empty, ...errorResponses(404, 409) } },
+    schema: {
+      operationId: 'updateSystemProvider',
+      tags,
+      params: SystemProviderParams,
+      body: ProviderWrite,
+      response: { 200: Empty, ...errorResponses(404, 409) },
+    },
     config: system('update'),
     handler: async (req, reply) => {
       await providers.update(req.caller, null, req.params.providerID, fromWire(req.body));
@@ -66,7 +72,13 @@ export const providerRoutes: RouteModule = (app, { core: { providers } }) => {
     handler: async (req, reply) => list(req.params.organizationID, req, reply, req.query),
   });
   app.post(orgBase, {
-    schema: { operationId: 'createProvider', tags, params: OrganizationParams, body: ProviderWrite, response: { 201: ProviderRead, ...errorResponses(404, 409) } },
+    schema: {
+      operationId: 'createProvider',
+      tags,
+      params: OrganizationParams,
+      body: ProviderWrite,
+      response: { 201: ProviderRead, ...errorResponses(404, 409) },
+    },
     config: organization('create'),
     handler: async (req, reply) => reply.status(201).send(providerToWire(await providers.create(req.caller, req.params.organizationID, fromWire(req.body)))),
   });

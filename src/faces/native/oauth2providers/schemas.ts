@@ -1,5 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { Id, OrganizationScopedReadMetadata, ReadMetadata, WriteMetadata, withOrganization, StringEnum } from '../schemas.ts';
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, OrganizationScopedReadMetadata, ReadMetadata, StringEnum, WriteMetadata, withOrganization } from '../schemas.ts';
 
 const ProviderType = StringEnum(['google', 'microsoft', 'github'], {
   description: 'A well-known provider; leave out for any OpenID Connect issuer.',

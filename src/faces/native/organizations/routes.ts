@@ -1,6 +1,6 @@
 import type { OrganizationInput, OrganizationRecord } from '../../../core/organizations/service.ts';
 import { parsePage, sendListing } from '../paging.ts';
-import { anyCaller, errorResponses, inOrganization, requires, type RouteModule } from '../routing.ts';
+import { anyCaller, errorResponses, inOrganization, type RouteModule, requires } from '../routing.ts';
 import { Empty, OrganizationParams } from '../schemas.ts';
 import { readMetadata } from '../wire.ts';
 import { OrganizationList, OrganizationQuery, OrganizationRead, OrganizationWrite } from './schemas.ts';
@@ -47,7 +47,13 @@ export const organizationRoutes: RouteModule = (app, { core: { organizations } }
     handler: async (req) => organizationToWire(await organizations.get(req.params.organizationID)),
   });
   app.put('/api/v1/organizations/:organizationID', {
-    schema: { operationId: 'updateOrganization', tags, params: OrganizationParams, body: OrganizationWrite, response: { 200: Empty, ...errorResponses(404, 409) } },
+    schema: {
+      operationId: 'updateOrganization',
+      tags,
+      params: OrganizationParams,
+      body: OrganizationWrite,
+      response: { 200: Empty, ...errorResponses(404, 409) },
+    },
     config: requires('organization', endpoint, 'update', inOrganization),
     handler: async (req, reply) => {
       await organizations.update(req.caller, req.params.organizationID, fromWire(req.body));

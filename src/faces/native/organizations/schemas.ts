@@ -1,11 +1,11 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { Id, ReadMetadata, WriteMetadata, StringEnum } from '../schemas.ts';
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, ReadMetadata, StringEnum, WriteMetadata } from '../schemas.ts';
 
 const specFields = {
   organizationType: StringEnum(['adhoc', 'domain'], {
     description: 'adhoc: members sign in with any provider; domain: emails of `domain` sign in with the organization provider.',
   }),
-  domain: Type.Optional(Type.String({ format: 'hostname', maxLength: 253, description: 'Email domain routed to this organization\'s provider.' })),
+  domain: Type.Optional(Type.String({ format: 'hostname', maxLength: 253, description: "Email domain routed to this organization's provider." })),
   providerScope: Type.Optional(StringEnum(['global', 'organization'])),
   providerID: Type.Optional(Id),
   googleCustomerID: Type.Optional(Type.String({ maxLength: 256 })),

@@ -1,6 +1,6 @@
 import type { ProjectInput, ProjectRecord } from '../../../core/projects/service.ts';
 import { parsePage, sendListing } from '../paging.ts';
-import { anyCallerInOrganization, errorResponses, inOrganization, inProject, requires, type RouteModule } from '../routing.ts';
+import { anyCallerInOrganization, errorResponses, inOrganization, inProject, type RouteModule, requires } from '../routing.ts';
 import { Empty, OrganizationParams, Page } from '../schemas.ts';
 import { scopedMetadata } from '../wire.ts';
 import { ProjectList, ProjectParams, ProjectRead, ProjectWrite } from './schemas.ts';

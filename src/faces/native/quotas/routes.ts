@@ -1,5 +1,5 @@
 import type { QuotaUsageRecord } from '../../../core/quotas/service.ts';
-import { errorResponses, inOrganization, requires, type RouteModule } from '../routing.ts';
+import { errorResponses, inOrganization, type RouteModule, requires } from '../routing.ts';
 import { OrganizationParams } from '../schemas.ts';
 import { QuotasRead, QuotasWrite } from './schemas.ts';
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { RoleRecord } from '../../../core/roles/service.ts';
-import { errorResponses, inOrganization, requires, type RouteModule } from '../routing.ts';
+import { errorResponses, inOrganization, type RouteModule, requires } from '../routing.ts';
 import { OrganizationParams, ReadMetadata } from '../schemas.ts';
 import { readMetadata } from '../wire.ts';
 

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Id, IdList, OrganizationScopedReadMetadata, WriteMetadata, withOrganization } from '../schemas.ts';
 
 export const ServiceAccountWrite = Type.Object(

@@ -1,7 +1,7 @@
 import type { MembershipInput, MembershipRecord } from '../../../core/users/service.ts';
 import type { Operation } from '../../../rbac/model.ts';
 import { parsePage, sendListing } from '../paging.ts';
-import { errorResponses, inOrganization, requires, type RouteModule } from '../routing.ts';
+import { errorResponses, inOrganization, type RouteModule, requires } from '../routing.ts';
 import { Empty, OrganizationParams, Page } from '../schemas.ts';
 import { scopedMetadata } from '../wire.ts';
 import { UserList, UserParams, UserRead, UserWrite } from './schemas.ts';

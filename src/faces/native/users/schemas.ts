@@ -1,5 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { Id, IdList, OrganizationScopedReadMetadata, WriteMetadata, withOrganization, StringEnum } from '../schemas.ts';
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, IdList, OrganizationScopedReadMetadata, StringEnum, WriteMetadata, withOrganization } from '../schemas.ts';
 
 const UserState = StringEnum(['active', 'pending', 'suspended']);
 
@@ -8,7 +8,7 @@ export const UserWrite = Type.Object(
     metadata: Type.Optional(WriteMetadata),
     spec: Type.Object(
       {
-        subject: Type.String({ format: 'email', maxLength: 320, description: 'The user\'s email address.' }),
+        subject: Type.String({ format: 'email', maxLength: 320, description: "The user's email address." }),
         state: UserState,
         groupIDs: IdList,
       },
@@ -24,9 +24,7 @@ export const UserRead = Type.Object({
   spec: Type.Object({ subject: Type.String(), state: UserState, groupIDs: Type.Array(Type.String()) }),
   status: Type.Object({
     lastActive: Type.Optional(Type.String({ format: 'date-time' })),
-    signupLink: Type.Optional(
-      Type.String({ description: 'Only when the create made a new account: the single-use link that activates it. Shown once.' }),
-    ),
+    signupLink: Type.Optional(Type.String({ description: 'Only when the create made a new account: the single-use link that activates it. Shown once.' })),
   }),
 });
 export const UserList = Type.Array(UserRead);

@@ -18,7 +18,7 @@ export const authorizationCodeGrant: Grant = {
       throw new InvalidGrant('code_verifier does not match the code challenge');
     }
     const session = await core.sessions.live(code.session_id);
-    if (!session || session.state !== 'active') throw new InvalidGrant('the session of this code has ended');
+    if (session?.state !== 'active') throw new InvalidGrant('the session of this code has ended');
     return core.tokens.forSession(session, { nonce: code.nonce ?? undefined, refresh: client.grant_types.includes('refresh_token') });
   },
 };

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { InvalidRequest } from '../../kernel/errors.ts';
+import { InvalidRequest } from '../kernel/errors.ts';
 
 /**
  * An `application/x-www-form-urlencoded` body: string fields (a repeated field becomes an
