@@ -24,7 +24,7 @@ export const bodyLimit = 64 * 1024;
 export const logRedactions = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.accessToken', '*.clientSecret', '*.token'];
 
 /** Every face, in registration order; unknown paths go to the face owning their prefix, else to `system`. */
-export const faces: readonly Face[] = [nativeFace, oauth2Face, browserFace, systemFace];
+export const defaultFaces: readonly Face[] = [nativeFace, oauth2Face, browserFace, systemFace];
 
 export interface AppOptions extends CoreSeams {
   config: Config;
@@ -33,9 +33,11 @@ export interface AppOptions extends CoreSeams {
   logger?: FastifyServerOptions['logger'];
   /** The rate-limit decision every face asks for; unlimited by default. */
   limiter?: RateLimiter;
+  /** The faces to serve (all by default). */
+  faces?: readonly Face[];
 }
 
-export async function buildApp({ config, db, keys, logger, limiter, ...seams }: AppOptions) {
+export async function buildApp({ config, db, keys, logger, limiter, faces = defaultFaces, ...seams }: AppOptions) {
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,

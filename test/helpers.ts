@@ -4,7 +4,7 @@
  */
 import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe } from 'node:test';
-import { type BuiltApp, buildApp } from '../src/app.ts';
+import { type AppOptions, type BuiltApp, buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import type { Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -99,6 +99,8 @@ export interface StartOptions {
   listen?: boolean;
   /** Use this database instead of opening one (two instances on one database). */
   db?: Db;
+  /** Seams and faces to build the app with (event sink, rate limiter, extra faces). */
+  app?: Pick<AppOptions, 'events' | 'limiter' | 'faces'>;
 }
 
 export async function startTestApp(
@@ -116,7 +118,7 @@ export async function startTestApp(
     ...(options.listen ? { TESSERA_ISSUER: url } : {}),
     ...env,
   });
-  const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false });
+  const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false, ...options.app });
   const issued = await built.core.credentials.issueBootstrap();
   if (options.listen) await built.app.listen({ port, host: '127.0.0.1' });
   return {

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
+import { isReady } from '../db/index.ts';
 import { discardEvents, type EventSink } from '../kernel/events.ts';
 import type { Logger } from '../kernel/log.ts';
 import { Caller } from '../rbac/caller.ts';
@@ -74,11 +75,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     allocations: new AllocationService(db, organizations, projects, quotas, events),
     onboarding: new OnboardingService(db, organizations, groups, users, roles, config.onboardingRoles),
     /** Whether the database answers (readiness). */
-    ready: () =>
-      db.query('SELECT 1').then(
-        () => true,
-        () => false,
-      ),
+    ready: () => isReady(db),
     /** The Caller of a principal, with its ACL computed on demand. */
     caller: (principal: Principal) => new Caller(principal, roles.aclOf),
   };

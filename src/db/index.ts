@@ -13,3 +13,11 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return openPglite({ dataDir: dir });
 }
+
+/** Whether the database answers (readiness). */
+export async function isReady(db: Db): Promise<boolean> {
+  return db.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+}

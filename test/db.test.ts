@@ -1,0 +1,68 @@
+/**
+ * The Db contract on both drivers: a query made anywhere during `transaction(work)` joins
+ * that transaction (no handle is passed around), nested transactions join the outer one,
+ * and a failure rolls back everything; constraint errors come out as domain errors.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Db } from '../src/db/db.ts';
+import { Conflict } from '../src/kernel/errors.ts';
+import { testBackends } from './helpers.ts';
+
+for (const backend of testBackends()) {
+  describe(`database transactions [${backend.name}]`, () => {
+    let db: Db;
+    before(async () => {
+      db = await backend.open();
+      await db.exec('CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)');
+    });
+    after(async () => {
+      await db.close();
+    });
+    const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM notes')).rows[0]!.n;
+
+    it('a query on the Db during a transaction joins it, from any function', async () => {
+      const insertElsewhere = (id: number) => db.query('INSERT INTO notes VALUES ($1, $2)', [id, 'x']);
+      const seen = await db.transaction(async () => {
+        assert.equal(db.inTransaction, true);
+        await insertElsewhere(1);
+        return count(); // sees its own uncommitted row (and would deadlock on PGlite if it did not join)
+      });
+      assert.equal(seen, 1);
+      assert.equal(db.inTransaction, false);
+      assert.equal(await count(), 1);
+    });
+
+    it('a failure anywhere inside rolls back every write, nested transactions included', async () => {
+      await assert.rejects(
+        db.transaction(async () => {
+          await db.query('INSERT INTO notes VALUES (2, $1)', ['kept?']);
+          await db.transaction(() => db.query('INSERT INTO notes VALUES (3, $1)', ['nested']));
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.deepEqual((await db.query('SELECT id FROM notes ORDER BY id')).rows, [{ id: 1 }]);
+    });
+
+    it('maps constraint violations to domain errors, and rolls back', async () => {
+      await assert.rejects(
+        db.transaction(async () => {
+          await db.query('INSERT INTO notes VALUES (4, $1)', ['new']);
+          await db.query('INSERT INTO notes VALUES (1, $1)', ['duplicate']);
+        }),
+        (error) => error instanceof Conflict,
+      );
+      assert.equal(await count(), 1);
+    });
+
+    it('work that outlives its transaction runs outside it instead of failing', async () => {
+      let late: Promise<unknown> | undefined;
+      await db.transaction(async () => {
+        late = new Promise((resolve) => setTimeout(resolve, 20)).then(() => db.query('INSERT INTO notes VALUES (5, $1)', ['late']));
+      });
+      await late;
+      assert.equal(await count(), 2);
+    });
+  });
+}

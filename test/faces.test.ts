@@ -1,0 +1,99 @@
+/**
+ * Faces: each answers in its own envelope, also for router errors (unknown routes, bad
+ * percent-encoding, over-long parameters) under its prefixes; access declarations name
+ * where the organization comes from (a path parameter of any name, or a name), so a vendor
+ * face gets the same permission check and organization guard as the native API.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { defaultFaces } from '../src/app.ts';
+import { callers, fromParam, installAccess, organizationNamed, permission } from '../src/http/access.ts';
+import { bearerToken } from '../src/http/bearer.ts';
+import { statusOf } from '../src/http/envelope.ts';
+import type { Face } from '../src/http/faces.ts';
+import { createOrganization, userWithRole } from './fixtures.ts';
+import { suite, uniqueName } from './helpers.ts';
+
+/** A vendor-style face: organizations by name or as `{org_id}`, errors as `{message}`. */
+const vendorFace: Face = {
+  name: 'vendor',
+  prefixes: ['/vendor/v2/'],
+  sendError: (_request, reply, error) => reply.status(statusOf(error)).send({ message: error.message }),
+  register(app, deps) {
+    installAccess(app, { face: 'vendor', core: deps.core, credential: bearerToken, limiter: deps.limiter });
+    app.get('/vendor/v2/orgs/:name', {
+      config: { access: callers({ permission: permission('organization', 'identity:groups', 'read'), organization: organizationNamed('name') }) },
+      handler: async (req) => ({ organization: req.organizationId }),
+    });
+    app.post('/vendor/v2/orgs/:org_id/ping', {
+      config: { access: callers({ permission: permission('organization', 'identity:groups', 'update'), organization: fromParam('org_id') }) },
+      handler: async (req) => ({ organization: req.organizationId }),
+    });
+  },
+};
+
+const pageHeaders = (headers: Record<string, unknown>) => ({
+  type: String(headers['content-type']).split(';')[0],
+  frame: headers['x-frame-options'],
+  cache: headers['cache-control'],
+});
+
+suite(
+  'faces',
+  (ctx) => {
+    it('resolves the organization by name for a face that names organizations', async () => {
+      const name = uniqueName('org');
+      const org = await createOrganization(ctx().admin, name);
+      const admin = await userWithRole(ctx(), org, 'administrator');
+      const other = await createOrganization(ctx().admin);
+      const outsider = await userWithRole(ctx(), other, 'administrator');
+      assert.deepEqual((await admin.client.get(`/vendor/v2/orgs/${name}`)).body, { organization: org });
+      const denied = await outsider.client.get(`/vendor/v2/orgs/${name}`);
+      assert.equal(denied.status, 403);
+      assert.deepEqual(denied.body, { message: 'the caller lacks read permission on identity:groups at organization scope' });
+      const missing = await admin.client.get('/vendor/v2/orgs/no-such-organization');
+      assert.deepEqual([missing.status, missing.body], [404, { message: 'organization not found' }]);
+    });
+
+    it('checks permissions and the organization guard for a path parameter of any name', async () => {
+      const org = await createOrganization(ctx().admin);
+      const reader = await userWithRole(ctx(), org, 'reader');
+      const admin = await userWithRole(ctx(), org, 'administrator');
+      assert.equal((await reader.client.post(`/vendor/v2/orgs/${org}/ping`)).status, 403);
+      assert.deepEqual((await admin.client.post(`/vendor/v2/orgs/${org}/ping`)).body, { organization: org });
+      assert.equal((await ctx().admin.delete(`/api/v1/organizations/${org}`)).status, 202);
+      const deleting = await ctx().admin.post(`/vendor/v2/orgs/${org}/ping`);
+      assert.deepEqual([deleting.status, deleting.body], [409, { message: 'the organization is being deleted' }]);
+    });
+
+    it('answers router errors in the envelope of the face that owns the path', async () => {
+      const anon = ctx().anonymous;
+      const native = await anon.get('/api/v1/organizations/%E0%A4%A');
+      assert.deepEqual([native.status, native.body], [400, { error: 'invalid_request', error_description: 'the request URL is not validly percent-encoded' }]);
+      const long = await anon.get(`/api/v1/organizations/${'a'.repeat(300)}`);
+      assert.deepEqual([long.status, long.body], [400, { error: 'invalid_request', error_description: 'a path parameter of the request URL is too long' }]);
+      const vendor = await anon.get('/vendor/v2/%zz');
+      assert.deepEqual([vendor.status, vendor.body], [400, { message: 'the request URL is not validly percent-encoded' }]);
+      const unknownVendor = await anon.get('/vendor/v2/nothing-here');
+      assert.deepEqual([unknownVendor.status, unknownVendor.body], [404, { message: 'no route for GET /vendor/v2/nothing-here' }]);
+      const unknownOauth = await anon.get('/oauth2/v2/nothing-here');
+      assert.deepEqual(unknownOauth.body, { error: 'not_found', error_description: 'no route for GET /oauth2/v2/nothing-here' });
+      const page = await anon.get('/oidc/%zz');
+      assert.equal(page.status, 400);
+      assert.deepEqual(pageHeaders(page.headers), { type: 'text/html', frame: 'DENY', cache: 'no-store' });
+      assert.match(page.text, /the request URL is not validly percent-encoded/);
+      const unknownPage = await anon.get('/oidc/nothing-here');
+      assert.equal(unknownPage.status, 404);
+      assert.deepEqual(pageHeaders(unknownPage.headers), { type: 'text/html', frame: 'DENY', cache: 'no-store' });
+    });
+
+    it('renders errors of browser endpoints as pages with the page headers', async () => {
+      const res = await ctx().anonymous.get('/oauth2/v2/authorization?client_id=a&client_id=b');
+      assert.equal(res.status, 400);
+      assert.deepEqual(pageHeaders(res.headers), { type: 'text/html', frame: 'DENY', cache: 'no-store' });
+      assert.match(res.text, /parameter client_id must not be repeated/);
+    });
+  },
+  {},
+  { app: { faces: [...defaultFaces, vendorFace] } },
+);

@@ -1,0 +1,87 @@
+/**
+ * Upgrades: a database populated at the previous schema version, migrated to the latest,
+ * keeps every row and serves them through the API (the basis for every migration to come:
+ * each adds the populated fixture of the version before it).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { loadMigrations, migrate } from '../src/db/migrate.ts';
+import { startTestApp, testBackends } from './helpers.ts';
+
+const migrations = loadMigrations();
+const previous = migrations.slice(0, -1);
+const previousVersion = previous.at(-1)?.version;
+const fixture = new URL(`./fixtures/populated-${previousVersion}.sql`, import.meta.url);
+const serviceAccountToken = 'tsr_sat_GVdmWafjhDi1MHFcNK06oCWANIarJxJyZhFJmYRzWpa1Hfbdt';
+const org = '11111111-1111-4111-8111-111111111111';
+
+for (const backend of testBackends()) {
+  describe(`upgrade from ${previousVersion} [${backend.name}]`, () => {
+    it('migrates a populated database of the previous version to the latest, and serves its data', async () => {
+      const db = await backend.open();
+      const ctx = await (async () => {
+        assert.deepEqual(
+          await migrate(db, previous),
+          previous.map((m) => m.version),
+        );
+        await db.exec(readFileSync(fixture, 'utf8'));
+        assert.deepEqual(
+          await migrate(db),
+          migrations.slice(-1).map((m) => m.version),
+        );
+        return startTestApp(backend, {}, { db });
+      })();
+      try {
+        const sa = ctx.admin.as(serviceAccountToken);
+        const orgs = await sa.get('/api/v1/organizations');
+        assert.deepEqual(
+          orgs.body.map((o: any) => [o.metadata.name, o.metadata.description, o.metadata.tags]),
+          [['acme', 'Acme Corp', [{ name: 'tier', value: 'gold' }]]],
+        );
+        const users = await sa.get(`/api/v1/organizations/${org}/users`);
+        assert.deepEqual(
+          users.body.map((u: any) => [u.spec.subject, u.spec.state, u.spec.groupIDs, u.status.lastActive]),
+          [['jane@acme.example', 'active', ['66666666-6666-4666-8666-666666666666'], '2026-01-02T03:04:05.000Z']],
+        );
+        const projects = await sa.get(`/api/v1/organizations/${org}/projects`);
+        assert.deepEqual(
+          projects.body.map((p: any) => [p.metadata.name, p.spec.groupIDs]),
+          [['web', ['66666666-6666-4666-8666-666666666666']]],
+        );
+        const quotas = await sa.get(`/api/v1/organizations/${org}/quotas`);
+        assert.deepEqual(
+          quotas.body.quotas.find((q: any) => q.kind === 'servers'),
+          {
+            kind: 'servers',
+            quantity: 20,
+            used: 5,
+            free: 15,
+            committed: 3,
+            reserved: 2,
+            displayName: 'Servers',
+            description: 'All physical and virtual machines.',
+            default: 10,
+          },
+        );
+        const acl = await sa.get(`/api/v1/organizations/${org}/acl`);
+        assert.equal(acl.body.organization.id, org);
+        assert.deepEqual(
+          acl.body.organization.endpoints.find((e: any) => e.name === 'identity:groups'),
+          {
+            name: 'identity:groups',
+            operations: ['create', 'read', 'update', 'delete'],
+          },
+        );
+        const providers = await sa.get('/api/v1/oauth2providers');
+        assert.deepEqual(
+          providers.body.map((p: any) => [p.metadata.name, p.spec.type]),
+          [['google', 'google']],
+        );
+      } finally {
+        await ctx.close();
+        await db.close();
+      }
+    });
+  });
+}
