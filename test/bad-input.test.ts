@@ -16,10 +16,7 @@ suite('bad input', (ctx) => {
     const org = await createOrganization(admin);
     const before = await countRows();
     const cases: { call: [string, string, unknown, Record<string, string>?]; body: unknown; status?: number }[] = [
-      {
-        call: ['POST', '/api/v1/organizations', '{"metadata": {"name": "x"'],
-        body: { error: 'invalid_request', error_description: 'the request body is not valid JSON' },
-      },
+      { call: ['POST', '/api/v1/organizations', '{"metadata": {"name": "x"'], body: { error: 'invalid_request', error_description: 'the request body is not valid JSON' } },
       { call: ['POST', '/api/v1/organizations', '[]'], body: { error: 'invalid_request', error_description: 'body must be object' } },
       {
         call: ['POST', '/api/v1/organizations', { metadata: { name: 'x' }, spec: { organizationType: 'corporate' } }],
@@ -42,11 +39,7 @@ suite('bad input', (ctx) => {
         body: { error: 'invalid_request', error_description: 'body.spec.userIDs must be array' },
       },
       {
-        call: [
-          'POST',
-          `/api/v1/organizations/${org}/groups`,
-          { metadata: { name: 'g' }, spec: { userIDs: ['not-a-uuid'], serviceAccountIDs: [], roleIDs: [] } },
-        ],
+        call: ['POST', `/api/v1/organizations/${org}/groups`, { metadata: { name: 'g' }, spec: { userIDs: ['not-a-uuid'], serviceAccountIDs: [], roleIDs: [] } }],
         body: { error: 'invalid_request', error_description: 'body.spec.userIDs.0 must match format "uuid"' },
       },
       {
@@ -65,31 +58,16 @@ suite('bad input', (ctx) => {
         call: ['PUT', `/api/v1/organizations/${org}/quotas`, { quotas: [{ kind: 'servers', quantity: -1 }] }],
         body: { error: 'invalid_request', error_description: 'body.quotas.0.quantity must be >= 0' },
       },
-      {
-        call: ['GET', '/api/v1/organizations/not-a-uuid', undefined],
-        body: { error: 'invalid_request', error_description: 'params.organizationID must match format "uuid"' },
-      },
-      {
-        call: ['DELETE', `/api/v1/organizations/${org}/groups/123`, undefined],
-        body: { error: 'invalid_request', error_description: 'params.groupid must match format "uuid"' },
-      },
-      {
-        call: ['POST', '/api/v1/organizations', { metadata: { name: 'x', description: 'y'.repeat(70_000) }, spec: { organizationType: 'adhoc' } }],
-        body: { error: 'invalid_request', error_description: 'the request body is too large' },
-      },
+      { call: ['GET', '/api/v1/organizations/not-a-uuid', undefined], body: { error: 'invalid_request', error_description: 'params.organizationID must match format "uuid"' } },
+      { call: ['DELETE', `/api/v1/organizations/${org}/groups/123`, undefined], body: { error: 'invalid_request', error_description: 'params.groupid must match format "uuid"' } },
+      { call: ['POST', '/api/v1/organizations', { metadata: { name: 'x', description: 'y'.repeat(70_000) }, spec: { organizationType: 'adhoc' } }], body: { error: 'invalid_request', error_description: 'the request body is too large' } },
       {
         call: ['POST', '/api/v1/organizations', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }],
         status: 415,
         body: { error: 'unsupported_media_type', error_description: 'the content type is not supported; send application/json' },
       },
-      {
-        call: ['GET', '/api/v1/organizations?limit=ten', undefined],
-        body: { error: 'invalid_request', error_description: 'querystring.limit must match pattern "^[0-9]{1,4}$"' },
-      },
-      {
-        call: ['GET', '/api/v1/organizations?color=blue', undefined],
-        body: { error: 'invalid_request', error_description: 'querystring has unknown field "color"' },
-      },
+      { call: ['GET', '/api/v1/organizations?limit=ten', undefined], body: { error: 'invalid_request', error_description: 'querystring.limit must match pattern "^[0-9]{1,4}$"' } },
+      { call: ['GET', '/api/v1/organizations?color=blue', undefined], body: { error: 'invalid_request', error_description: 'querystring has unknown field "color"' } },
     ];
     for (const { call, body, status } of cases) {
       const [method, url, payload, headers] = call;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { KeyRing } from '../src/core/keys/service.ts';
 import { TokenSigner } from '../src/tokens/jwt.ts';
+import { KeyRing } from '../src/core/keys/service.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
 import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
@@ -52,10 +52,7 @@ suite('OAuth clients API', (ctx) => {
       [{ redirectURIs: ['http://app.example/cb'] }, 'spec.redirectURIs: "http://app.example/cb" must use https (http only on loopback)'],
       [{ redirectURIs: [] }, 'spec.redirectURIs needs at least one URI for the authorization_code grant'],
       [{ redirectURIs: [], grantTypes: ['client_credentials'] }, 'spec.roleID is required with the client_credentials grant, and only with it'],
-      [
-        { redirectURIs: [], public: true, grantTypes: ['client_credentials'], roleID: '703a9e3a-063b-4b7a-ab46-440d2087e7e1' },
-        'a public client cannot use client_credentials: it has no secret',
-      ],
+      [{ redirectURIs: [], public: true, grantTypes: ['client_credentials'], roleID: '703a9e3a-063b-4b7a-ab46-440d2087e7e1' }, 'a public client cannot use client_credentials: it has no secret'],
     ];
     for (const [spec, description] of cases) {
       const res = await post(spec);
@@ -85,20 +82,13 @@ suite('signing keys', (ctx) => {
     const after = await signer.accessToken({ sub: 's', clientId: 'c', scope: '' });
     assert.equal(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid, newKid);
     const jwks = (await ctx().anonymous.get('/oauth2/v2/jwks')).body;
-    assert.deepEqual(
-      jwks.keys.map((k: any) => k.kid),
-      [newKid, oldKid],
-    );
+    assert.deepEqual(jwks.keys.map((k: any) => k.kid), [newKid, oldKid]);
     // Another instance (no cached keys) verifies the old key's tokens while it is published...
     const { keys, config } = ctx().built.core;
-    const otherInstance = () =>
-      new TokenSigner(new KeyRing(ctx().db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600 }), config.issuer, 3600);
+    const otherInstance = () => new TokenSigner(new KeyRing(ctx().db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600 }), config.issuer, 3600);
     assert.equal((await otherInstance().verifyAccessToken(before)).sub, 's', 'tokens of the retired key still verify');
     await ctx().db.query(`UPDATE signing_keys SET published_until = now() - interval '1 second' WHERE kid = $1`, [oldKid]);
-    assert.deepEqual(
-      (await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys.map((k: any) => k.kid),
-      [newKid],
-    );
+    assert.deepEqual((await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys.map((k: any) => k.kid), [newKid]);
     // ...and no longer once it is withdrawn.
     await assert.rejects(otherInstance().verifyAccessToken(before));
     const stored = await ctx().db.query<{ private_jwk_ciphertext: string }>('SELECT private_jwk_ciphertext FROM signing_keys WHERE kid = $1', [newKid]);

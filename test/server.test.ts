@@ -106,10 +106,7 @@ describe('tessera serve', { concurrency: true }, () => {
     try {
       assert.equal(readFileSync(join(dataDir, 'bootstrap-token'), 'utf8'), tokenBefore);
       const list = await fetch(`${again.url}/api/v1/organizations`, { headers: { authorization: `Bearer ${tokenBefore.trim()}` } });
-      assert.deepEqual(
-        (await list.json()).map((o: any) => o.metadata.name),
-        ['first'],
-      );
+      assert.deepEqual((await list.json()).map((o: any) => o.metadata.name), ['first']);
       assert.ok(!again.output().includes('bootstrap credential created'));
     } finally {
       await again.stop();

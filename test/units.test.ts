@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseDuration } from '../src/config.ts';
-import { generateSecret, SecretHasher, secretKind } from '../src/tokens/secrets.ts';
+import { SecretHasher, generateSecret, secretKind } from '../src/tokens/secrets.ts';
 import { decrypt, deriveKeys, encrypt } from '../src/tokens/server-secret.ts';
 
 describe('opaque secrets', () => {
@@ -64,11 +64,7 @@ describe('configuration', () => {
       [{ TESSERA_SERVICE_ACCOUNT_TOKEN_TTL: '3 weeks' }, 'TESSERA_SERVICE_ACCOUNT_TOKEN_TTL: "3 weeks" is not a duration like 90d, 12h, 30m or 45s'],
     ];
     for (const [env, message] of cases) {
-      assert.throws(
-        () => loadConfig(env),
-        (error: unknown) => error instanceof ConfigError && error.message === message,
-        message,
-      );
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.message === message, message);
     }
     assert.equal(parseDuration('X', '12h'), 43200);
     assert.deepEqual(loadConfig({ TESSERA_PLATFORM_ADMINS: 'Root@Example.com, ops@example.com' }).platformAdmins, ['root@example.com', 'ops@example.com']);
