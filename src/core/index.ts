@@ -52,7 +52,6 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const projects = new ProjectService(db, groups, events);
   const quotas = new QuotaService(db, organizations, events);
   return {
-    db,
     config,
     keys,
     keyRing,
