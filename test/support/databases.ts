@@ -130,6 +130,9 @@ function migratedPostgresTemplate(url: string): Promise<string> {
       try {
         const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
         if (exists.rowCount) return;
+        // Templates of earlier schema versions are of no more use.
+        const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'tessera\\_template\\_%'`);
+        for (const { datname } of stale.rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
         await admin.query(`CREATE DATABASE ${name}`);
         const db = await openPostgres(withDatabase(url, name), 1);
         await migrate(db);
