@@ -11,12 +11,25 @@ import * as store from './store.ts';
 
 export type { ClientCredentials, ClientInput, ClientRecord, ClientWithSecret } from './model.ts';
 
-/** Exact redirect URIs: absolute, no fragment (RFC 6749 §3.1.2); plain http only on loopback. */
+/**
+ * Exact redirect URIs: absolute, no fragment (RFC 6749 §3.1.2); https, plain http only on
+ * loopback, or a private-use scheme of a native app (RFC 8252 §7.1: a reverse domain name,
+ * e.g. `com.example.app:/cb`). Anything else (`javascript:`, `data:`, `file:`...) is refused.
+ */
 function checkRedirectUri(field: string, uri: string) {
-  const url = new URL(uri);
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new InvalidRequest(`${field}: "${uri}" is not a valid URL`);
+  }
   if (url.hash || uri.includes('#')) throw new InvalidRequest(`${field}: "${uri}" must not have a fragment`);
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (url.protocol === 'http:' && !loopback) throw new InvalidRequest(`${field}: "${uri}" must use https (http only on loopback)`);
+  const privateUse = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:' && !privateUse) {
+    throw new InvalidRequest(`${field}: "${uri}" must use https, http on loopback, or a private-use scheme (RFC 8252 §7.1, e.g. com.example.app:/cb)`);
+  }
 }
 
 /** OAuth clients (relying parties): platform administrators register them. */

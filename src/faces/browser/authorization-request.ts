@@ -41,6 +41,7 @@ function checkResponse(params: Params, fail: (error: string, message: string) =>
   if (params.request) fail('request_not_supported', 'request objects are not supported');
   if (params.request_uri) fail('request_uri_not_supported', 'request_uri is not supported');
   if (params.registration) fail('registration_not_supported', 'registration is not supported');
+  if (params.response_type === undefined) fail('invalid_request', 'response_type is required');
   if (params.response_type !== 'code') fail('unsupported_response_type', 'response_type must be "code"');
   if (params.response_mode !== undefined && params.response_mode !== 'query') fail('invalid_request', 'response_mode must be "query"');
 }

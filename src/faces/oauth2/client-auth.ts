@@ -17,7 +17,13 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new InvalidClient('malformed Basic credentials');
   // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
-  const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      throw new InvalidClient('malformed Basic credentials');
+    }
+  };
   return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { RouteModule } from '../../http/faces.ts';
 import { FormBody, singleValued } from '../../http/forms.ts';
-import { InvalidRequest } from '../../kernel/errors.ts';
+import { InvalidRequest, UnauthorizedClient } from '../../kernel/errors.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
 import { authenticateClient } from './client-auth.ts';
 
@@ -15,16 +15,16 @@ export const revocationRoutes: RouteModule = (app, { core }) => {
       const form = singleValued(req.body as Record<string, string>);
       const client = await authenticateClient(core, req, form);
       if (!form.token) throw new InvalidRequest('token is required');
-      // RFC 7009 §2.2: answer 200 whether or not the token was valid.
-      let sessionId: string | undefined;
-      if (looksLikeJwt(form.token)) {
-        const payload = await core.authenticator.verify(form.token).catch(() => undefined);
-        if (payload?.sid && payload.client_id === client.id) sessionId = payload.sid;
-      } else {
-        const found = await core.sessions.findRefreshToken(form.token);
-        if (found && found.client_id === client.id) sessionId = found.id;
-      }
-      if (sessionId) await core.sessions.revoke(sessionId);
+      // RFC 7009 §2.2: answer 200 whether or not the token was valid; §2.1: but a token
+      // issued to another client is refused, and stays valid.
+      const owner = looksLikeJwt(form.token)
+        ? await core.authenticator.verify(form.token).then(
+            (payload) => (payload.sid ? { clientId: payload.client_id, sessionId: payload.sid } : undefined),
+            () => undefined,
+          )
+        : await core.sessions.findRefreshToken(form.token).then((found) => found && { clientId: found.client_id, sessionId: found.id });
+      if (owner && owner.clientId !== client.id) throw new UnauthorizedClient('the token was not issued to this client');
+      if (owner) await core.sessions.revoke(owner.sessionId);
       return reply.status(200).send();
     },
   });

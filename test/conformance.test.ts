@@ -1,0 +1,65 @@
+/**
+ * Findings of the outside review (issue 7), each with the test that failed before its fix.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createOrganization, userWithRole } from './fixtures.ts';
+import { suite, uniqueName } from './helpers.ts';
+import { registerClient } from './support/world.ts';
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+suite('conformance findings', (ctx) => {
+  it('refuses to revoke a token issued to another client (RFC 7009 §2.1), which stays valid', async () => {
+    const org = await createOrganization(ctx().admin);
+    const user = await userWithRole(ctx(), org, 'reader');
+    const other = await registerClient(ctx().admin);
+    const res = await ctx().anonymous.request('POST', '/oauth2/v2/revoke', `token=${user.client.token}`, {
+      ...form,
+      authorization: basic(other.id, other.secret!),
+    });
+    assert.deepEqual([res.status, res.body], [400, { error: 'unauthorized_client', error_description: 'the token was not issued to this client' }]);
+    assert.equal((await user.client.get('/api/v1/acl')).status, 200);
+  });
+
+  it('answers badly encoded HTTP Basic client credentials with invalid_client, not a server error', async () => {
+    for (const path of ['/oauth2/v2/token', '/oauth2/v2/introspect', '/oauth2/v2/revoke']) {
+      const res = await ctx().anonymous.request('POST', path, 'grant_type=client_credentials&token=x', { ...form, authorization: basic('%E0%A4%A', 'x') });
+      assert.deepEqual([res.status, res.body], [401, { error: 'invalid_client', error_description: 'malformed Basic credentials' }], path);
+    }
+  });
+
+  it('asks for response_type when it is missing (invalid_request), back at the client', async () => {
+    const registered = await registerClient(ctx().admin);
+    const params = new URLSearchParams({
+      client_id: registered.id,
+      redirect_uri: 'http://127.0.0.1:9/cb',
+      scope: 'openid',
+      state: 's',
+      code_challenge: 'a'.repeat(43),
+      code_challenge_method: 'S256',
+    });
+    const res = await ctx().anonymous.get(`/oauth2/v2/authorization?${params}`);
+    assert.equal(res.status, 302);
+    const location = new URL(String(res.headers.location));
+    assert.deepEqual([location.searchParams.get('error'), location.searchParams.get('error_description')], ['invalid_request', 'response_type is required']);
+  });
+
+  it('registers only https, loopback http and private-use redirect URIs, and refuses bad ports with 400', async () => {
+    const register = (uri: string) => ctx().admin.post('/api/v1/oauth2clients', { metadata: { name: uniqueName('c') }, spec: { redirectURIs: [uri] } });
+    for (const uri of ['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'ftp://files.example/cb']) {
+      const res = await register(uri);
+      assert.deepEqual([res.status, res.body.error], [400, 'invalid_request'], uri);
+      assert.match(res.body.error_description, /must use https, http on loopback, or a private-use scheme/, uri);
+    }
+    const port = await register('https://app.example:99999/cb');
+    assert.deepEqual(
+      [port.status, port.body],
+      [400, { error: 'invalid_request', error_description: 'spec.redirectURIs: "https://app.example:99999/cb" is not a valid URL' }],
+    );
+    for (const uri of ['https://app.example/cb', 'http://127.0.0.1:8000/cb', 'com.example.app:/oauth2redirect']) {
+      assert.equal((await register(uri)).status, 201, uri);
+    }
+  });
+});
