@@ -63,3 +63,22 @@ suite('conformance findings', (ctx) => {
     }
   });
 });
+
+suite('conformance findings: tokens', (ctx) => {
+  it('puts no empty scope in client_credentials tokens or their introspection', async () => {
+    const system = await registerClient(ctx().admin, { redirectURIs: [], grantTypes: ['client_credentials'], roleID: '703a9e3a-063b-4b7a-ab46-440d2087e7e1' });
+    const issued = await ctx().anonymous.request('POST', '/oauth2/v2/token', 'grant_type=client_credentials', {
+      ...form,
+      authorization: basic(system.id, system.secret!),
+    });
+    assert.equal(issued.status, 200);
+    assert.equal('scope' in issued.body, false);
+    const claims = JSON.parse(Buffer.from(issued.body.access_token.split('.')[1], 'base64url').toString('utf8'));
+    assert.equal('scope' in claims, false);
+    const introspected = await ctx().anonymous.request('POST', '/oauth2/v2/introspect', `token=${issued.body.access_token}`, {
+      ...form,
+      authorization: basic(system.id, system.secret!),
+    });
+    assert.deepEqual([introspected.body.active, 'scope' in introspected.body], [true, false]);
+  });
+});

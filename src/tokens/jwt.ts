@@ -22,14 +22,15 @@ export interface SigningKeys {
 export interface AccessTokenClaims {
   sub: string;
   clientId: string;
-  scope: string;
+  /** Space-separated; left out of the token when empty (no `scope: ""`). */
+  scope?: string;
   sessionId?: string;
 }
 
 export interface AccessTokenPayload extends JWTPayload {
   sub: string;
   client_id: string;
-  scope: string;
+  scope?: string;
   sid?: string;
 }
 
@@ -61,7 +62,7 @@ export class TokenSigner {
 
   async accessToken(claims: AccessTokenClaims): Promise<string> {
     const key = await this.keyRing.signingKey();
-    return new SignJWT({ client_id: claims.clientId, scope: claims.scope, ...(claims.sessionId ? { sid: claims.sessionId } : {}) })
+    return new SignJWT({ client_id: claims.clientId, ...(claims.scope ? { scope: claims.scope } : {}), ...(claims.sessionId ? { sid: claims.sessionId } : {}) })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.issuer)
       .setSubject(claims.sub)

@@ -12,9 +12,29 @@ import * as store from './store.ts';
 export type { ClientCredentials, ClientInput, ClientRecord, ClientWithSecret } from './model.ts';
 
 /**
+ * Schemes that name no app of the user's but a browser or system feature: a code sent there
+ * runs script, leaks, or lands nowhere.
+ */
+const forbiddenSchemes = new Set([
+  'javascript:',
+  'vbscript:',
+  'data:',
+  'blob:',
+  'file:',
+  'about:',
+  'ftp:',
+  'ws:',
+  'wss:',
+  'mailto:',
+  'tel:',
+  'sms:',
+  'view-source:',
+]);
+
+/**
  * Exact redirect URIs: absolute, no fragment (RFC 6749 §3.1.2); https, plain http only on
- * loopback, or a private-use scheme of a native app (RFC 8252 §7.1: a reverse domain name,
- * e.g. `com.example.app:/cb`). Anything else (`javascript:`, `data:`, `file:`...) is refused.
+ * loopback, or a native app's private-use scheme (RFC 8252 §7.1, ideally a reverse domain
+ * name such as `com.example.app:/cb`). `javascript:`, `data:`, `file:` and the like are refused.
  */
 function checkRedirectUri(field: string, uri: string) {
   let url: URL;
@@ -26,8 +46,7 @@ function checkRedirectUri(field: string, uri: string) {
   if (url.hash || uri.includes('#')) throw new InvalidRequest(`${field}: "${uri}" must not have a fragment`);
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (url.protocol === 'http:' && !loopback) throw new InvalidRequest(`${field}: "${uri}" must use https (http only on loopback)`);
-  const privateUse = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:' && !privateUse) {
+  if (forbiddenSchemes.has(url.protocol)) {
     throw new InvalidRequest(`${field}: "${uri}" must use https, http on loopback, or a private-use scheme (RFC 8252 §7.1, e.g. com.example.app:/cb)`);
   }
 }

@@ -53,7 +53,7 @@ export class TokenIssuer {
 
   /** A system client's access token (client_credentials): one signature, no write. */
   async forClient(clientId: string): Promise<TokenResponse> {
-    const accessToken = await this.signer.accessToken({ sub: clientId, clientId, scope: '' });
+    const accessToken = await this.signer.accessToken({ sub: clientId, clientId });
     return { access_token: accessToken, token_type: 'Bearer', expires_in: this.signer.accessTokenTtl };
   }
 }

@@ -9,7 +9,7 @@ async function userinfo(core: Core, token: string) {
   const payload = await core.authenticator.verify(token);
   const principal = await core.authenticator.fromAccessToken(payload);
   if (principal.kind !== 'user') throw new Unauthenticated('userinfo needs a token issued to a user');
-  return { sub: principal.userId, ...(await core.tokens.scopedClaims(principal.userId, payload.scope)) };
+  return { sub: principal.userId, ...(await core.tokens.scopedClaims(principal.userId, payload.scope ?? '')) };
 }
 
 export const userinfoRoutes: RouteModule = (app, { core }) => {
