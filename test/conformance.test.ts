@@ -82,3 +82,37 @@ suite('conformance findings: tokens', (ctx) => {
     assert.deepEqual([introspected.body.active, 'scope' in introspected.body], [true, false]);
   });
 });
+
+suite('conformance findings: bad input', (ctx) => {
+  it('answers userinfo without a valid token with invalid_token (RFC 6750 §3.1)', async () => {
+    const res = await ctx().anonymous.request('GET', '/oauth2/v2/userinfo', undefined, { authorization: 'Bearer not-a-token' });
+    assert.deepEqual([res.status, res.body.error], [401, 'invalid_token']);
+    assert.match(String(res.headers['www-authenticate']), /error="invalid_token"/);
+  });
+
+  it('takes form bodies only at the token, introspection and revocation endpoints (RFC 6749 §3.2), and documents it', async () => {
+    for (const path of ['/oauth2/v2/token', '/oauth2/v2/introspect', '/oauth2/v2/revoke']) {
+      const res = await ctx().anonymous.post(path, { grant_type: 'client_credentials', token: 'x' });
+      assert.deepEqual(
+        [res.status, res.body],
+        [400, { error: 'invalid_request', error_description: 'the request body must be application/x-www-form-urlencoded (RFC 6749 §3.2)' }],
+        path,
+      );
+      const doc = (await ctx().anonymous.get('/openapi.json')).body;
+      assert.deepEqual(Object.keys(doc.paths[path].post.requestBody.content), ['application/x-www-form-urlencoded'], path);
+    }
+  });
+
+  it('refuses NUL characters in text with 400, writing nothing', async () => {
+    const org = await createOrganization(ctx().admin);
+    const name = uniqueName('g');
+    const res = await ctx().admin.post(`/api/v1/organizations/${org}/groups`, {
+      metadata: { name, description: 'a\u0000b' },
+      spec: { roleIDs: [], userIDs: [], serviceAccountIDs: [] },
+    });
+    assert.deepEqual([res.status, res.body.error], [400, 'invalid_request']);
+    assert.deepEqual((await ctx().admin.get(`/api/v1/organizations/${org}/groups`)).body, []);
+    const cursor = await ctx().admin.get(`/api/v1/organizations?limit=1&cursor=${Buffer.from(JSON.stringify(['a\u0000', 'b'])).toString('base64url')}`);
+    assert.deepEqual([cursor.status, cursor.body.error], [400, 'invalid_request']);
+  });
+});

@@ -47,6 +47,8 @@ export function mapDbError(error: unknown): DomainError | undefined {
     case '23514': // check_violation
     case '22P02': // invalid_text_representation
     case '22003': // numeric_value_out_of_range
+    case '22021': // character_not_in_repertoire (a NUL byte in text)
+    case '22P05': // untranslatable_character
       return new InvalidRequest('a value in the request is out of range or malformed');
     case '40001': // serialization_failure
     case '40P01': // deadlock_detected

@@ -47,9 +47,10 @@ export function errorHeaders(error: DomainError): Record<string, string> {
   }
 }
 
-export function sendEnvelope(reply: FastifyReply, error: DomainError) {
+/** Writes the envelope; `codes` lets a face spell a code its own way (userinfo: `invalid_token`). */
+export function sendEnvelope(reply: FastifyReply, error: DomainError, codes: Partial<Record<ErrorCode, string>> = {}) {
   return reply
     .status(statusOf(error))
     .headers(errorHeaders(error))
-    .send({ error: wireCodes[error.code] ?? error.code, error_description: error.message });
+    .send({ error: codes[error.code] ?? wireCodes[error.code] ?? error.code, error_description: error.message });
 }

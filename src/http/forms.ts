@@ -7,6 +7,11 @@ import { InvalidRequest } from '../kernel/errors.ts';
  */
 export const FormBody = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
 
+/** Route schema parts of a form-posting endpoint: the body, and the content type OpenAPI documents. */
+export const formRequest = { body: FormBody, consumes: ['application/x-www-form-urlencoded'] };
+
+export const isForm = (contentType: string | undefined): boolean => /^application\/x-www-form-urlencoded\b/i.test(contentType ?? '');
+
 export function singleValued(form: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(form ?? {})) {

@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteModule } from '../../http/faces.ts';
-import { FormBody, singleValued } from '../../http/forms.ts';
+import { formRequest, singleValued } from '../../http/forms.ts';
 import { browserCookie, ensureBrowserId, readCookie, sessionCookie } from './browser.ts';
 import { LoginFlow } from './login-flow.ts';
 import { secureCookies, respond as send } from './respond.ts';
@@ -22,11 +22,11 @@ export const flowRoutes: RouteModule = (app, { core }) => {
     handler: async (req, reply) => authorize(req, reply, singleValued(req.query as Record<string, string>)),
   });
   app.post('/oauth2/v2/authorization', {
-    schema: { operationId: 'authorizePost', tags: ['oidc'], body: FormBody },
+    schema: { operationId: 'authorizePost', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => authorize(req, reply, singleValued(req.body as Record<string, string>)),
   });
   app.post('/oauth2/v2/login', {
-    schema: { operationId: 'login', tags: ['oidc'], body: FormBody },
+    schema: { operationId: 'login', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => send(reply, await flow.login(singleValued(req.body as Record<string, string>), readCookie(req, browserCookie)), secure),
   });
   app.get('/oidc/callback', {
@@ -34,7 +34,7 @@ export const flowRoutes: RouteModule = (app, { core }) => {
     handler: async (req, reply) => send(reply, await flow.callback(new URL(req.url, core.config.issuer), readCookie(req, browserCookie)), secure),
   });
   app.post('/oauth2/v2/onboard', {
-    schema: { operationId: 'onboard', tags: ['oidc'], body: FormBody },
+    schema: { operationId: 'onboard', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) =>
       send(reply, await flow.onboarding.submit(singleValued(req.body as Record<string, string>), readCookie(req, browserCookie)), secure),
   });

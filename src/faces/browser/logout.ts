@@ -5,7 +5,7 @@
  */
 import type { Core } from '../../core/index.ts';
 import type { RouteModule } from '../../http/faces.ts';
-import { FormBody, singleValued } from '../../http/forms.ts';
+import { formRequest, singleValued } from '../../http/forms.ts';
 import { redirectWith } from './authorization-request.ts';
 import { sessionCookie } from './browser.ts';
 import { type FlowResult, respond, secureCookies, showError } from './respond.ts';
@@ -46,7 +46,7 @@ export const logoutRoutes: RouteModule = (app, { core }) => {
     handler: async (req, reply) => respond(reply, await logout(core, singleValued(req.query as Record<string, string>)), secure),
   });
   app.post('/oauth2/v2/logout', {
-    schema: { operationId: 'endSessionPost', tags: ['oidc'], body: FormBody },
+    schema: { operationId: 'endSessionPost', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => respond(reply, await logout(core, singleValued(req.body as Record<string, string>)), secure),
   });
 };

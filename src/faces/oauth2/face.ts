@@ -7,6 +7,8 @@ import { installAccess } from '../../http/access.ts';
 import { bearerToken } from '../../http/bearer.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
+import { isForm } from '../../http/forms.ts';
+import { InvalidRequest } from '../../kernel/errors.ts';
 import { discoveryRoutes } from './discovery.ts';
 import { introspectionRoutes } from './introspect.ts';
 import { revocationRoutes } from './revoke.ts';
@@ -16,9 +18,16 @@ import { userinfoRoutes } from './userinfo.ts';
 export const oauth2Face: Face = {
   name: 'oauth2',
   prefixes: ['/oauth2/v2/', '/.well-known/'],
-  sendError: (_request, reply, error) => sendEnvelope(reply, error),
+  // A protected resource (userinfo) answers a bad token with `invalid_token` (RFC 6750 §3.1).
+  sendError: (_request, reply, error) => sendEnvelope(reply, error, { unauthenticated: 'invalid_token' }),
   register(app, deps) {
     installAccess(app, { face: 'oauth2', core: deps.core, credential: bearerToken, limiter: deps.limiter });
+    // RFC 6749 §3.2: the token endpoint (and introspection, revocation) take form bodies only.
+    app.addHook('preValidation', async (request) => {
+      if (request.body !== undefined && !isForm(request.headers['content-type'])) {
+        throw new InvalidRequest('the request body must be application/x-www-form-urlencoded (RFC 6749 §3.2)');
+      }
+    });
     for (const routes of [discoveryRoutes, tokenRoutes, userinfoRoutes, introspectionRoutes, revocationRoutes]) routes(app, deps);
   },
 };

@@ -4,7 +4,7 @@
  */
 import type { Core } from '../../core/index.ts';
 import type { RouteModule } from '../../http/faces.ts';
-import { FormBody, singleValued } from '../../http/forms.ts';
+import { formRequest, singleValued } from '../../http/forms.ts';
 import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
 import { authenticateClient } from './client-auth.ts';
@@ -47,7 +47,7 @@ async function introspect(core: Core, token: string): Promise<Record<string, unk
 
 export const introspectionRoutes: RouteModule = (app, { core }) => {
   app.post('/oauth2/v2/introspect', {
-    schema: { operationId: 'introspect', tags: ['oidc'], body: FormBody },
+    schema: { operationId: 'introspect', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
       const form = singleValued(req.body as Record<string, string>);
       const client = await authenticateClient(core, req, form);

@@ -3,14 +3,14 @@
  * session, and with it every token of the grant, on every instance at once.
  */
 import type { RouteModule } from '../../http/faces.ts';
-import { FormBody, singleValued } from '../../http/forms.ts';
+import { formRequest, singleValued } from '../../http/forms.ts';
 import { InvalidRequest, UnauthorizedClient } from '../../kernel/errors.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
 import { authenticateClient } from './client-auth.ts';
 
 export const revocationRoutes: RouteModule = (app, { core }) => {
   app.post('/oauth2/v2/revoke', {
-    schema: { operationId: 'revoke', tags: ['oidc'], body: FormBody },
+    schema: { operationId: 'revoke', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
       const form = singleValued(req.body as Record<string, string>);
       const client = await authenticateClient(core, req, form);

@@ -3,7 +3,7 @@
  * allowed for it, and hand over to the grant. Responses are never cached (§5.1).
  */
 import type { RouteModule } from '../../http/faces.ts';
-import { FormBody, singleValued } from '../../http/forms.ts';
+import { formRequest, singleValued } from '../../http/forms.ts';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../kernel/errors.ts';
 import { authenticateClient } from './client-auth.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
@@ -15,7 +15,7 @@ const grants = new Map<string, Grant>([authorizationCodeGrant, refreshTokenGrant
 
 export const tokenRoutes: RouteModule = (app, { core }) => {
   app.post('/oauth2/v2/token', {
-    schema: { operationId: 'token', tags: ['oidc'], body: FormBody },
+    schema: { operationId: 'token', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const form = singleValued(req.body as Record<string, string>);

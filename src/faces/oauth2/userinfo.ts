@@ -2,7 +2,7 @@
 import type { Core } from '../../core/index.ts';
 import { bearerToken } from '../../http/bearer.ts';
 import type { RouteModule } from '../../http/faces.ts';
-import { FormBody, singleValued } from '../../http/forms.ts';
+import { formRequest, singleValued } from '../../http/forms.ts';
 import { Unauthenticated } from '../../kernel/errors.ts';
 
 async function userinfo(core: Core, token: string) {
@@ -18,7 +18,7 @@ export const userinfoRoutes: RouteModule = (app, { core }) => {
     handler: async (req) => userinfo(core, bearerToken(req)),
   });
   app.post('/oauth2/v2/userinfo', {
-    schema: { operationId: 'userinfoPost', tags: ['oidc'], body: FormBody },
+    schema: { operationId: 'userinfoPost', tags: ['oidc'], ...formRequest },
     handler: async (req) => {
       const form = singleValued((req.body ?? {}) as Record<string, string>);
       // RFC 6750 §2.2: the token may come in the form instead of the header.
