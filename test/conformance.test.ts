@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createOrganization, userWithRole } from './fixtures.ts';
-import { suite, uniqueName } from './helpers.ts';
+import { suite, type TestContext, uniqueName } from './helpers.ts';
 import { registerClient } from './support/world.ts';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -116,3 +116,42 @@ suite('conformance findings: bad input', (ctx) => {
     assert.deepEqual([cursor.status, cursor.body.error], [400, 'invalid_request']);
   });
 });
+
+let logged = '';
+let failingDb: () => TestContext;
+suite(
+  'conformance findings: logs',
+  (ctx) => {
+    it('logs a failed request with the database error code, never its SQL or parameters', async () => {
+      failingDb = ctx;
+      const org = await createOrganization(ctx().admin);
+      const res = await ctx().admin.post(`/api/v1/organizations/${org}/groups`, {
+        metadata: { name: uniqueName('g') },
+        spec: { roleIDs: [], userIDs: [], serviceAccountIDs: [] },
+      });
+      assert.deepEqual(res.body, { error: 'server_error', error_description: 'an internal error occurred; it has been logged' });
+      const line = logged.split('\n').find((l) => l.includes('request failed')) ?? '';
+      assert.match(line, /"code":"42P01"/);
+      assert.doesNotMatch(line, /secret-parameter|missing_audit_table/);
+    });
+  },
+  {},
+  {
+    app: {
+      // An audit sink whose table is missing: a database fault inside a request.
+      events: {
+        record: async (event) => {
+          if (event.type === 'group.created') await failingDb().db.query('INSERT INTO missing_audit_table VALUES ($1)', ['secret-parameter']);
+        },
+      },
+      logger: {
+        level: 'error',
+        stream: {
+          write: (line: string) => {
+            logged += line;
+          },
+        },
+      },
+    },
+  },
+);

@@ -100,7 +100,7 @@ export interface StartOptions {
   /** Use this database instead of opening one (two instances on one database). */
   db?: Db;
   /** Seams and faces to build the app with (event sink, rate limiter, extra faces). */
-  app?: Pick<AppOptions, 'events' | 'limiter' | 'faces'>;
+  app?: Pick<AppOptions, 'events' | 'limiter' | 'faces' | 'logger'>;
 }
 
 export async function startTestApp(
@@ -118,7 +118,7 @@ export async function startTestApp(
     ...(options.listen ? { TESSERA_ISSUER: url } : {}),
     ...env,
   });
-  const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false, ...options.app });
+  const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false as const, ...options.app });
   const issued = await built.core.credentials.issueBootstrap();
   if (options.listen) await built.app.listen({ port, host: '127.0.0.1' });
   return {

@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db, Queryable, QueryResult } from './db.ts';
-import { mapDbError } from './errors.ts';
+import { fromDriverError } from './errors.ts';
 
 interface Scope {
   client: Queryable;
@@ -31,7 +31,7 @@ export function contextualDb(driver: Driver): Db {
     try {
       return await run();
     } catch (error) {
-      throw mapDbError(error) ?? error;
+      throw fromDriverError(error);
     }
   };
   return {

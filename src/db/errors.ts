@@ -57,3 +57,27 @@ export function mapDbError(error: unknown): DomainError | undefined {
       return undefined;
   }
 }
+
+/**
+ * A database error that is a fault (not the caller's). It keeps what an operator needs (the
+ * SQLSTATE, the routine, the constraint) and drops what a driver error carries beyond that:
+ * the SQL text, its parameters and a message that may quote values.
+ */
+export class DatabaseFault extends Error {
+  override readonly name = 'DatabaseFault';
+  constructor(
+    readonly code: string,
+    readonly routine: string | undefined,
+    readonly constraint: string | undefined,
+  ) {
+    super(`database error ${code}${routine ? ` in ${routine}` : ''}${constraint ? ` (constraint ${constraint})` : ''}`);
+  }
+}
+
+/** Any failed query, as callers see it: a domain error, a DatabaseFault, or (no SQLSTATE: a connection error) itself. */
+export function fromDriverError(error: unknown): unknown {
+  const mapped = mapDbError(error);
+  if (mapped) return mapped;
+  const { code, routine, constraint } = (error ?? {}) as PgError & { routine?: string };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? new DatabaseFault(code, routine, constraint || undefined) : error;
+}
