@@ -155,3 +155,29 @@ suite(
     },
   },
 );
+
+suite('conformance findings: scopes', (ctx) => {
+  it('ignores unknown scopes and accepts offline_access, granting what the client may have', async () => {
+    const registered = await registerClient(ctx().admin, { scopes: ['openid', 'email'] });
+    const authorize = (scope: string) =>
+      ctx().anonymous.get(
+        `/oauth2/v2/authorization?${new URLSearchParams({
+          client_id: registered.id,
+          redirect_uri: 'http://127.0.0.1:9/cb',
+          response_type: 'code',
+          scope,
+          state: 's',
+          code_challenge: 'a'.repeat(43),
+          code_challenge_method: 'S256',
+        })}`,
+      );
+    const page = await authorize('openid email offline_access https://unknown.example/scope');
+    assert.equal(page.status, 200, page.text);
+    assert.match(page.text, /Sign in/);
+    const refused = new URL(String((await authorize('openid profile')).headers.location));
+    assert.deepEqual(
+      [refused.searchParams.get('error'), refused.searchParams.get('error_description')],
+      ['invalid_scope', 'scope not allowed for this client: profile'],
+    );
+  });
+});

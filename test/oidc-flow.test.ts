@@ -40,7 +40,7 @@ suite('OpenID Connect provider', (ctx) => {
       revocation_endpoint: `${u}/oauth2/v2/revoke`,
       end_session_endpoint: `${u}/oauth2/v2/logout`,
       scopes_supported: ['openid', 'email', 'profile'],
-      claims_supported: ['aud', 'auth_time', 'azp', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'nonce', 'picture', 'sid', 'sub'],
+      claims_supported: ['aud', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'picture', 'sub'],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],

@@ -46,11 +46,19 @@ function checkResponse(params: Params, fail: (error: string, message: string) =>
   if (params.response_mode !== undefined && params.response_mode !== 'query') fail('invalid_request', 'response_mode must be "query"');
 }
 
+/** Scopes Tessera knows. Others are ignored, as RFC 6749 §3.3 and OIDC Core §3.1.2.1 allow. */
+const knownScopes = new Set(['openid', 'email', 'profile', 'offline_access']);
+
+/**
+ * `offline_access` (OIDC Core §11) is accepted from any client; refresh tokens still go only
+ * to clients with the refresh_token grant. A known scope the client is not registered for is
+ * refused.
+ */
 function checkScope(client: ClientRecord, params: Params, fail: (error: string, message: string) => never): string {
-  const scopes = (params.scope ?? '').split(' ').filter(Boolean);
+  const scopes = (params.scope ?? '').split(' ').filter((s) => knownScopes.has(s));
   if (!scopes.includes('openid')) fail('invalid_scope', 'scope must include "openid"');
-  const unknown = scopes.filter((s) => !(client.scopes as string[]).includes(s));
-  if (unknown.length) fail('invalid_scope', `scope not allowed for this client: ${unknown.join(' ')}`);
+  const refused = scopes.filter((s) => s !== 'offline_access' && !(client.scopes as string[]).includes(s));
+  if (refused.length) fail('invalid_scope', `scope not allowed for this client: ${refused.join(' ')}`);
   return [...new Set(scopes)].join(' ');
 }
 
