@@ -2,6 +2,7 @@
  * Findings of the outside review (issue 7), each with the test that failed before its fix.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { it } from 'node:test';
 import { createOrganization, userWithRole } from './fixtures.ts';
 import { suite, type TestContext, uniqueName } from './helpers.ts';
@@ -179,5 +180,40 @@ suite('conformance findings: scopes', (ctx) => {
       [refused.searchParams.get('error'), refused.searchParams.get('error_description')],
       ['invalid_scope', 'scope not allowed for this client: profile'],
     );
+  });
+});
+
+suite('conformance findings: codes and refresh tokens are checked before they are consumed', (ctx) => {
+  const verifier = 'v'.repeat(43);
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirect = 'http://127.0.0.1:9/cb';
+
+  async function codeFor(clientId: string) {
+    const org = await createOrganization(ctx().admin);
+    const user = await userWithRole(ctx(), org, 'reader');
+    const request = { clientId, redirectUri: redirect, scope: 'openid email', codeChallenge: challenge, prompt: [] };
+    return ctx().built.core.sessions.issueCode(request, user.userId, new Date());
+  }
+  const redeem = (client: { id: string; secret?: string }, fields: Record<string, string>) =>
+    ctx().anonymous.request('POST', '/oauth2/v2/token', new URLSearchParams(fields).toString(), { ...form, authorization: basic(client.id, client.secret!) });
+
+  it("lets neither another client nor a wrong verifier burn a client's code", async () => {
+    const owner = await registerClient(ctx().admin);
+    const other = await registerClient(ctx().admin);
+    const code = await codeFor(owner.id);
+    const fields = { grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier };
+    const stolen = await redeem(other, fields);
+    assert.deepEqual(stolen.body, { error: 'invalid_grant', error_description: 'the authorization code was issued to another client' });
+    const wrong = await redeem(owner, { ...fields, code_verifier: 'w'.repeat(43) });
+    assert.deepEqual(wrong.body, { error: 'invalid_grant', error_description: 'code_verifier does not match the code challenge' });
+    const tokens = await redeem(owner, fields);
+    assert.equal(tokens.status, 200, tokens.text);
+    assert.ok(tokens.body.refresh_token);
+
+    const presented = await redeem(other, { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token });
+    assert.deepEqual(presented.body, { error: 'invalid_grant', error_description: 'the refresh token is not valid' });
+    const refreshed = await redeem(owner, { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token });
+    assert.equal(refreshed.status, 200, 'the owner refreshes: the token was not consumed, its session not revoked');
+    assert.equal((await ctx().admin.as(refreshed.body.access_token).get('/api/v1/acl')).status, 200);
   });
 });

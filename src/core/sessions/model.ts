@@ -18,15 +18,23 @@ export interface LiveSessionRecord extends SessionRecord {
   state: string;
 }
 
-export interface CodeRecord {
-  session_id: string;
+/** What an authorization code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.6). */
+export interface CodeBindings {
   client_id: string;
   redirect_uri: string;
   code_challenge: string;
+}
+
+export interface CodeRecord extends CodeBindings {
+  session_id: string;
   nonce: string | null;
   scope: string;
   expired: boolean;
   replayed: boolean;
+  user_id: string;
+  auth_time: Date;
+  /** The session is neither revoked nor expired, and its user is active. */
+  session_live: boolean;
 }
 
 export interface RefreshRecord extends SessionRecord {

@@ -7,10 +7,10 @@ import type { Db } from '../../db/db.ts';
 import { InvalidGrant } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
-import type { AuthorizationRequest, CodeRecord, LiveSessionRecord, RefreshTokenRecord, SessionRecord } from './model.ts';
+import type { AuthorizationRequest, CodeBindings, LiveSessionRecord, RefreshTokenRecord, SessionRecord } from './model.ts';
 import * as store from './store.ts';
 
-export type { AuthorizationRequest, CodeRecord, LiveSessionRecord, RefreshTokenRecord, SessionRecord } from './model.ts';
+export type { AuthorizationRequest, CodeBindings, LiveSessionRecord, RefreshTokenRecord, SessionRecord } from './model.ts';
 
 export interface SessionOptions {
   /** Lifetime of sessions, refresh tokens and the single-sign-on session, in seconds. */
@@ -53,15 +53,31 @@ export class SessionService {
     return code;
   }
 
-  /** Consumes a code (RFC 6749 §4.1.2): a second redemption means it leaked, so its session is revoked. */
-  async redeemCode(code: string): Promise<CodeRecord> {
+  /**
+   * What a code is bound to, without consuming it: the grant checks client, redirect URI and
+   * PKCE verifier first, so that a wrong presenter cannot burn another client's code.
+   */
+  async codeBindings(code: string): Promise<CodeBindings> {
+    const row = code.startsWith('tsr_cod_') ? await store.findCode(this.db, this.hasher.hash(code)) : undefined;
+    if (!row) throw new InvalidGrant('the authorization code is not valid');
+    return row;
+  }
+
+  /**
+   * Consumes a code (RFC 6749 §4.1.2) and returns its session: a second redemption means it
+   * leaked, so its session is revoked.
+   */
+  async redeemCode(code: string): Promise<{ session: SessionRecord; nonce?: string }> {
     const row = code.startsWith('tsr_cod_') ? await store.consumeCode(this.db, this.hasher.hash(code)) : undefined;
     if (!row) throw new InvalidGrant('the authorization code is not valid');
     if (row.replayed) {
       await this.revoke(row.session_id);
       throw new InvalidGrant('the authorization code was already used; the tokens issued for it are revoked');
     }
-    return row;
+    if (row.expired) throw new InvalidGrant('the authorization code has expired');
+    if (!row.session_live) throw new InvalidGrant('the session of this code has ended');
+    const session = { id: row.session_id, user_id: row.user_id, client_id: row.client_id, scope: row.scope, auth_time: row.auth_time };
+    return { session, nonce: row.nonce ?? undefined };
   }
 
   /**
@@ -69,8 +85,11 @@ export class SessionService {
    * presented again is a replay (RFC 9700 §4.14.2): the whole family is revoked.
    */
   async redeemRefreshToken(token: string, clientId: string): Promise<SessionRecord> {
-    const row = token.startsWith('tsr_rft_') ? await store.consumeRefreshToken(this.db, this.hasher.hash(token)) : undefined;
-    if (!row || row.client_id !== clientId) throw new InvalidGrant('the refresh token is not valid');
+    // Another client's token is refused before it is consumed: presenting it must not burn it.
+    const owner = await this.findRefreshToken(token);
+    if (!owner || owner.client_id !== clientId) throw new InvalidGrant('the refresh token is not valid');
+    const row = await store.consumeRefreshToken(this.db, this.hasher.hash(token));
+    if (!row) throw new InvalidGrant('the refresh token is not valid');
     if (row.replayed) {
       await this.revoke(row.id);
       throw new InvalidGrant('the refresh token was already used; its whole grant is revoked');

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
-import type { CodeRecord, LiveSessionRecord, RefreshRecord, RefreshTokenRecord } from './model.ts';
+import type { CodeBindings, CodeRecord, LiveSessionRecord, RefreshRecord, RefreshTokenRecord } from './model.ts';
 
 export async function createSession(
   db: Queryable,
@@ -61,13 +61,26 @@ export async function insertCode(
 }
 
 /** Consumes a code; `replayed` reports a code that had been consumed before. */
+/** A code's bindings (client, redirect URI, PKCE challenge), read without consuming it. */
+export async function findCode(db: Queryable, hash: string): Promise<CodeBindings | undefined> {
+  const result = await db.query<CodeBindings>('SELECT client_id, redirect_uri, code_challenge FROM authorization_codes WHERE code_hash = $1', [hash]);
+  return result.rows[0];
+}
+
+/**
+ * Consumes a code, and reads its session in the same statement: of parallel redemptions
+ * exactly one gets `replayed` false, and it needs no second query that a revocation by the
+ * others could overtake.
+ */
 export async function consumeCode(db: Queryable, hash: string): Promise<CodeRecord | undefined> {
   const result = await db.query<CodeRecord>(
     `UPDATE authorization_codes c SET consumed_at = COALESCE(c.consumed_at, now())
-       FROM (SELECT code_hash, consumed_at IS NOT NULL AS replayed FROM authorization_codes WHERE code_hash = $1 FOR UPDATE) old
-      WHERE c.code_hash = old.code_hash
+       FROM (SELECT code_hash, consumed_at IS NOT NULL AS replayed FROM authorization_codes WHERE code_hash = $1 FOR UPDATE) old,
+            sessions s, users u
+      WHERE c.code_hash = old.code_hash AND s.id = c.session_id AND u.id = s.user_id
       RETURNING c.session_id, c.client_id, c.redirect_uri, c.code_challenge, c.nonce, c.scope,
-                c.expires_at <= now() AS expired, old.replayed`,
+                c.expires_at <= now() AS expired, old.replayed, s.user_id, s.auth_time,
+                (s.revoked_at IS NULL AND s.expires_at > now() AND u.state = 'active') AS session_live`,
     [hash],
   );
   return result.rows[0];

@@ -1,4 +1,8 @@
-/** RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6); the core revokes on a replayed code (§4.1.2). */
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6). The code's bindings (client, redirect URI,
+ * challenge) are checked before it is consumed, so a wrong presenter cannot burn it; the core
+ * then consumes it atomically and revokes on a replay (§4.1.2).
+ */
 import { createHash } from 'node:crypto';
 import { InvalidGrant, InvalidRequest } from '../../../kernel/errors.ts';
 import type { Grant } from './types.ts';
@@ -10,15 +14,13 @@ export const authorizationCodeGrant: Grant = {
   async handle(core, client, form) {
     if (!form.code) throw new InvalidRequest('code is required');
     if (!form.code_verifier) throw new InvalidRequest('code_verifier is required (PKCE)');
-    const code = await core.sessions.redeemCode(form.code);
-    if (code.expired) throw new InvalidGrant('the authorization code has expired');
-    if (code.client_id !== client.id) throw new InvalidGrant('the authorization code was issued to another client');
-    if (form.redirect_uri !== code.redirect_uri) throw new InvalidGrant('redirect_uri does not match the authorization request');
-    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(form.code_verifier) || s256(form.code_verifier) !== code.code_challenge) {
+    const bound = await core.sessions.codeBindings(form.code);
+    if (bound.client_id !== client.id) throw new InvalidGrant('the authorization code was issued to another client');
+    if (form.redirect_uri !== bound.redirect_uri) throw new InvalidGrant('redirect_uri does not match the authorization request');
+    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(form.code_verifier) || s256(form.code_verifier) !== bound.code_challenge) {
       throw new InvalidGrant('code_verifier does not match the code challenge');
     }
-    const session = await core.sessions.live(code.session_id);
-    if (session?.state !== 'active') throw new InvalidGrant('the session of this code has ended');
-    return core.tokens.forSession(session, { nonce: code.nonce ?? undefined, refresh: client.grant_types.includes('refresh_token') });
+    const { session, nonce } = await core.sessions.redeemCode(form.code);
+    return core.tokens.forSession(session, { nonce, refresh: client.grant_types.includes('refresh_token') });
   },
 };
