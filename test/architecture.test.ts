@@ -60,7 +60,7 @@ describe('architecture', () => {
     for (const { path, text } of sources) {
       const module = /^core\/([^/]+)\//.exec(path)?.[1] ?? path;
       const tables = [
-        ...[...text.matchAll(/\b(?:INSERT INTO|UPDATE|DELETE FROM)\s+(?!SET\b)(\w+)/g)].map((m) => m[1]!),
+        ...[...text.matchAll(/\b(?:INSERT INTO|(?<!FOR )UPDATE|DELETE FROM)\s+(?!SET\b)(\w+)/g)].map((m) => m[1]!),
         ...[...text.matchAll(/replaceLinks\(\s*\w+,\s*(?:links\.(\w+)|[^,]*\? links\.(\w+) : links\.(\w+))/g)].flatMap((m) =>
           m
             .slice(1)

@@ -1,4 +1,4 @@
-import { Conflict, type DomainError, InvalidRequest, NotFound } from '../kernel/errors.ts';
+import { Conflict, DomainError, InvalidRequest, NotFound } from '../kernel/errors.ts';
 
 /** The fields both drivers (pg and PGlite) put on a PostgreSQL error. */
 interface PgError {
@@ -76,6 +76,7 @@ export class DatabaseFault extends Error {
 
 /** Any failed query, as callers see it: a domain error, a DatabaseFault, or (no SQLSTATE: a connection error) itself. */
 export function fromDriverError(error: unknown): unknown {
+  if (error instanceof DomainError || error instanceof DatabaseFault) return error; // mapped by an inner query
   const mapped = mapDbError(error);
   if (mapped) return mapped;
   const { code, routine, constraint } = (error ?? {}) as PgError & { routine?: string };

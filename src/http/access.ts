@@ -12,7 +12,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../core/index.ts';
-import { Conflict, Forbidden, NotFound, TooManyRequests } from '../kernel/errors.ts';
+import { Conflict, Forbidden, NotFound, TooManyRequests, Unauthenticated } from '../kernel/errors.ts';
 import { allowGlobal, allowOrganization, allowProject } from '../rbac/acl.ts';
 import type { Caller } from '../rbac/caller.ts';
 import type { Operation, Principal, ScopeLevel } from '../rbac/model.ts';
@@ -70,8 +70,8 @@ export interface AccessOptions {
   /** The face's name, for the rate limiter. */
   face: string;
   core: Core;
-  /** Reads this face's credential from a request; throws Unauthenticated when there is none. */
-  credential: (request: FastifyRequest) => string;
+  /** Reads this face's credential from a request; throws Unauthenticated when there is none. Faces with public routes only have none. */
+  credential?: (request: FastifyRequest) => string;
   limiter: RateLimiter;
 }
 
@@ -96,13 +96,14 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
     let failure: unknown;
     if (access.kind === 'caller') {
       try {
+        if (!credential) throw new Unauthenticated('this endpoint takes no credential', 'missing');
         principal = await core.authenticator.authenticate(credential(request));
         request.caller = core.caller(principal);
       } catch (error) {
         failure = error; // counted by the limiter first, so guessing credentials is limited too
       }
     }
-    const decision = await limiter.check({ face, route: request.routeOptions.url ?? request.url, ip: request.ip, principal });
+    const decision = await limiter.check({ face, route: request.routeOptions.url ?? request.url.split('?')[0] ?? '', ip: request.ip, principal });
     if (!decision.allowed) throw new TooManyRequests('too many requests; retry later', decision.retryAfterSeconds);
     if (failure) throw failure;
   });

@@ -3,6 +3,7 @@
  * (RFC 6749 §3.2 and HTML forms). Each face says which it accepts.
  */
 import type { FastifyInstance } from 'fastify';
+import type { DomainError } from '../kernel/errors.ts';
 
 export function installBodyParsers(app: FastifyInstance): void {
   // An empty JSON body (e.g. a POST to .../rotate with a content type) means "no body".
@@ -24,5 +25,19 @@ export function installBodyParsers(app: FastifyInstance): void {
       form[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
     }
     done(null, form);
+  });
+}
+
+export const isJson = (contentType: string | undefined): boolean => /^application\/json\b/i.test(contentType ?? '');
+
+/**
+ * A face's body rule: a request body whose content type `accepts` refuses is answered with
+ * `refusal()` in the face's envelope, before any parser runs (so an unknown type and a type
+ * another face parses get the same answer).
+ */
+export function acceptOnly(app: FastifyInstance, accepts: (contentType: string | undefined) => boolean, refusal: () => DomainError): void {
+  app.addHook('preParsing', async (request) => {
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !accepts(request.headers['content-type'])) throw refusal();
   });
 }

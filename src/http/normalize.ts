@@ -24,7 +24,7 @@ export function toDomainError(error: unknown): DomainError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new InvalidRequest('the request body is too large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new UnsupportedMediaType('the content type is not supported; send application/json');
+      return new UnsupportedMediaType('the content type is not supported');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new InvalidRequest('the request body is empty');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

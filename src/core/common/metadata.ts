@@ -33,4 +33,5 @@ export function metadataValues(metadata: Metadata) {
 
 /** A Kubernetes label value: 1-63 characters, alphanumeric at both ends, `-_.` inside. */
 export const labelValuePattern = '^[0-9A-Za-z](?:[0-9A-Za-z-_.]{0,61}[0-9A-Za-z])?$';
-export const isLabelValue = (text: string): boolean => new RegExp(labelValuePattern).test(text);
+const labelValue = new RegExp(labelValuePattern);
+export const isLabelValue = (text: string): boolean => labelValue.test(text);

@@ -25,8 +25,10 @@ export interface CodeBindings {
   code_challenge: string;
 }
 
-export interface CodeRecord extends CodeBindings {
+/** A consumed code with its session, as the consuming statement reads them together. */
+export interface CodeRecord {
   session_id: string;
+  client_id: string;
   nonce: string | null;
   scope: string;
   expired: boolean;

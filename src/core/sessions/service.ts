@@ -85,10 +85,7 @@ export class SessionService {
    * presented again is a replay (RFC 9700 §4.14.2): the whole family is revoked.
    */
   async redeemRefreshToken(token: string, clientId: string): Promise<SessionRecord> {
-    // Another client's token is refused before it is consumed: presenting it must not burn it.
-    const owner = await this.findRefreshToken(token);
-    if (!owner || owner.client_id !== clientId) throw new InvalidGrant('the refresh token is not valid');
-    const row = await store.consumeRefreshToken(this.db, this.hasher.hash(token));
+    const row = token.startsWith('tsr_rft_') ? await store.consumeRefreshToken(this.db, this.hasher.hash(token), clientId) : undefined;
     if (!row) throw new InvalidGrant('the refresh token is not valid');
     if (row.replayed) {
       await this.revoke(row.id);

@@ -78,7 +78,7 @@ export async function consumeCode(db: Queryable, hash: string): Promise<CodeReco
        FROM (SELECT code_hash, consumed_at IS NOT NULL AS replayed FROM authorization_codes WHERE code_hash = $1 FOR UPDATE) old,
             sessions s, users u
       WHERE c.code_hash = old.code_hash AND s.id = c.session_id AND u.id = s.user_id
-      RETURNING c.session_id, c.client_id, c.redirect_uri, c.code_challenge, c.nonce, c.scope,
+      RETURNING c.session_id, c.client_id, c.nonce, c.scope,
                 c.expires_at <= now() AS expired, old.replayed, s.user_id, s.auth_time,
                 (s.revoked_at IS NULL AND s.expires_at > now() AND u.state = 'active') AS session_live`,
     [hash],
@@ -96,15 +96,21 @@ export async function insertRefreshToken(db: Queryable, hash: string, sessionId:
   ]);
 }
 
-export async function consumeRefreshToken(db: Queryable, hash: string): Promise<RefreshRecord | undefined> {
+/**
+ * Consumes a refresh token of `clientId`'s session. Another client's token is not found, so
+ * presenting it neither burns it nor counts as a replay.
+ */
+export async function consumeRefreshToken(db: Queryable, hash: string, clientId: string): Promise<RefreshRecord | undefined> {
   const result = await db.query<RefreshRecord>(
     `UPDATE refresh_tokens r SET consumed_at = COALESCE(r.consumed_at, now())
-       FROM (SELECT token_hash, consumed_at IS NOT NULL AS replayed FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE) old,
+       FROM (SELECT t.token_hash, t.consumed_at IS NOT NULL AS replayed
+               FROM refresh_tokens t JOIN sessions ts ON ts.id = t.session_id
+              WHERE t.token_hash = $1 AND ts.client_id = $2 FOR UPDATE OF t) old,
             sessions s, users u
       WHERE r.token_hash = old.token_hash AND s.id = r.session_id AND u.id = s.user_id
       RETURNING s.id, s.user_id, s.client_id, s.scope, s.auth_time, r.expires_at <= now() AS expired, old.replayed,
                 (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS revoked, u.state AS user_state`,
-    [hash],
+    [hash, clientId],
   );
   return result.rows[0];
 }

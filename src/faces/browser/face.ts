@@ -4,7 +4,6 @@
  * framing, no referrer); errors, including router errors under /oidc/, render the error page.
  */
 import { installAccess } from '../../http/access.ts';
-import { bearerToken } from '../../http/bearer.ts';
 import { errorHeaders, statusOf } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
 import type { DomainError } from '../../kernel/errors.ts';
@@ -27,7 +26,7 @@ export const browserFace: Face = {
     return respond(reply, showError(statusOf(error), titles[error.code] ?? 'Cannot continue', error.message), false);
   },
   register(app, deps) {
-    installAccess(app, { face: 'browser', core: deps.core, credential: bearerToken, limiter: deps.limiter });
+    installAccess(app, { face: 'browser', core: deps.core, limiter: deps.limiter });
     for (const routes of [flowRoutes, logoutRoutes, signupRoutes]) routes(app, deps);
   },
 };

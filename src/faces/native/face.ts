@@ -4,6 +4,7 @@
  */
 import { installAccess } from '../../http/access.ts';
 import { bearerToken } from '../../http/bearer.ts';
+import { acceptOnly, isJson } from '../../http/body-parsers.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
 import { UnsupportedMediaType } from '../../kernel/errors.ts';
@@ -39,12 +40,8 @@ export const nativeFace: Face = {
   sendError: (_request, reply, error) => sendEnvelope(reply, error),
   register(app, deps) {
     installAccess(app, { face: 'native', core: deps.core, credential: bearerToken, limiter: deps.limiter });
-    // The API speaks JSON only: any other body is refused with 415, whatever its parser.
-    app.addHook('preValidation', async (request) => {
-      if (request.body !== undefined && !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
-        throw new UnsupportedMediaType('the content type is not supported; send application/json');
-      }
-    });
+    // The API speaks JSON only: any other body is refused with 415.
+    acceptOnly(app, isJson, () => new UnsupportedMediaType('the content type is not supported; send application/json'));
     for (const routes of routeModules) routes(app, deps);
   },
 };

@@ -4,7 +4,7 @@
  * envelope (RFC 6749 §5.2), which is also the Identity API's.
  */
 import { installAccess } from '../../http/access.ts';
-import { bearerToken } from '../../http/bearer.ts';
+import { acceptOnly } from '../../http/body-parsers.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
 import { isForm } from '../../http/forms.ts';
@@ -21,13 +21,9 @@ export const oauth2Face: Face = {
   // A protected resource (userinfo) answers a bad token with `invalid_token` (RFC 6750 §3.1).
   sendError: (_request, reply, error) => sendEnvelope(reply, error, { unauthenticated: 'invalid_token' }),
   register(app, deps) {
-    installAccess(app, { face: 'oauth2', core: deps.core, credential: bearerToken, limiter: deps.limiter });
+    installAccess(app, { face: 'oauth2', core: deps.core, limiter: deps.limiter });
     // RFC 6749 §3.2: the token endpoint (and introspection, revocation) take form bodies only.
-    app.addHook('preValidation', async (request) => {
-      if (request.body !== undefined && !isForm(request.headers['content-type'])) {
-        throw new InvalidRequest('the request body must be application/x-www-form-urlencoded (RFC 6749 §3.2)');
-      }
-    });
+    acceptOnly(app, isForm, () => new InvalidRequest('the request body must be application/x-www-form-urlencoded (RFC 6749 §3.2)'));
     for (const routes of [discoveryRoutes, tokenRoutes, userinfoRoutes, introspectionRoutes, revocationRoutes]) routes(app, deps);
   },
 };
