@@ -75,9 +75,9 @@ suite(
       const vendor = await anon.get('/vendor/v2/%zz');
       assert.deepEqual([vendor.status, vendor.body], [400, { message: 'the request URL is not validly percent-encoded' }]);
       const unknownVendor = await anon.get('/vendor/v2/nothing-here');
-      assert.deepEqual([unknownVendor.status, unknownVendor.body], [404, { message: 'no route for GET /vendor/v2/nothing-here' }]);
+      assert.deepEqual([unknownVendor.status, unknownVendor.body], [404, { message: 'no route matches this GET request' }]);
       const unknownOauth = await anon.get('/oauth2/v2/nothing-here');
-      assert.deepEqual(unknownOauth.body, { error: 'not_found', error_description: 'no route for GET /oauth2/v2/nothing-here' });
+      assert.deepEqual(unknownOauth.body, { error: 'not_found', error_description: 'no route matches this GET request' });
       const page = await anon.get('/oidc/%zz');
       assert.equal(page.status, 400);
       assert.deepEqual(pageHeaders(page.headers), { type: 'text/html', frame: 'DENY', cache: 'no-store' });

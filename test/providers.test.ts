@@ -14,7 +14,7 @@ suite('oauth2 providers', (ctx) => {
     });
     assert.equal(created.status, 201);
     assert.deepEqual(created.body, {
-      metadata: createdMetadata(created.body, { name }),
+      metadata: createdMetadata(created.body, { name, organizationId: '' }),
       spec: { type: 'google', issuer: 'https://accounts.google.com', clientID: 'abc.apps.googleusercontent.com' },
     });
     const id = created.body.metadata.id;

@@ -62,7 +62,8 @@ export async function registerFaces(app: App, faces: readonly Face[], fallback: 
     });
   }
   app.setNotFoundHandler((request, reply) => {
-    const error = new NotFound(`no route for ${request.method} ${request.url.split('?')[0]}`);
+    // The path is not echoed: a reflected URL is a gift to anyone crafting a phishing page.
+    const error = new NotFound(`no route matches this ${request.method} request`);
     return faceFor(faces, fallback, request.url).sendError(request, reply, error);
   });
 }

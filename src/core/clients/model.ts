@@ -26,7 +26,7 @@ export interface ClientInput {
   postLogoutRedirectUris?: string[];
   /** A public client (browser or native app): no secret, PKCE only. */
   public?: boolean;
-  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
   grantTypes?: GrantType[];
   scopes?: ClientScope[];
   /** The role of a client_credentials (system) client. */

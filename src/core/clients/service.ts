@@ -136,6 +136,10 @@ export class ClientService {
   private values(input: ClientInput): ClientValues {
     const grantTypes = input.grantTypes ?? ['authorization_code', 'refresh_token'];
     const isPublic = input.public ?? false;
+    const method = input.tokenEndpointAuthMethod;
+    if (method !== undefined && (method === 'none') !== isPublic) {
+      throw new InvalidRequest('spec.tokenEndpointAuthMethod is "none" exactly when spec.public is true');
+    }
     if (isPublic && grantTypes.includes('client_credentials')) {
       throw new InvalidRequest('a public client cannot use client_credentials: it has no secret');
     }
@@ -149,7 +153,7 @@ export class ClientService {
     for (const uri of input.postLogoutRedirectUris ?? []) checkRedirectUri('spec.postLogoutRedirectURIs', uri);
     return {
       metadata: input.metadata,
-      authMethod: isPublic ? 'none' : (input.tokenEndpointAuthMethod ?? 'client_secret_basic'),
+      authMethod: isPublic ? 'none' : (method ?? 'client_secret_basic'),
       redirectUris: input.redirectUris,
       postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
       grantTypes,

@@ -16,6 +16,7 @@ import { providerRoutes } from './oauth2providers/routes.ts';
 import { organizationRoutes } from './organizations/routes.ts';
 import { projectRoutes } from './projects/routes.ts';
 import { quotaRoutes } from './quotas/routes.ts';
+import { acceptReadForms } from './read-form.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { serviceAccountRoutes } from './serviceaccounts/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -42,6 +43,7 @@ export const nativeFace: Face = {
     installAccess(app, { face: 'native', core: deps.core, credential: bearerToken, limiter: deps.limiter });
     // The API speaks JSON only: any other body is refused with 415.
     acceptOnly(app, isJson, () => new UnsupportedMediaType('the content type is not supported; send application/json'));
+    acceptReadForms(app);
     for (const routes of routeModules) routes(app, deps);
   },
 };

@@ -9,7 +9,9 @@ const specFields = {
   redirectURIs: Type.Array(Uri, { maxItems: 32, uniqueItems: true, description: 'Exact redirect URIs (compared character for character).' }),
   postLogoutRedirectURIs: Type.Optional(Type.Array(Uri, { maxItems: 32, uniqueItems: true })),
   public: Type.Optional(Type.Boolean({ description: 'A public client (browser or native app): no secret, PKCE only.' })),
-  tokenEndpointAuthMethod: Type.Optional(StringEnum(['client_secret_basic', 'client_secret_post'])),
+  tokenEndpointAuthMethod: Type.Optional(
+    StringEnum(['client_secret_basic', 'client_secret_post', 'none'], { description: '"none" is for public clients, and implied by public: true.' }),
+  ),
   grantTypes: Type.Optional(Type.Array(GrantType, { minItems: 1, uniqueItems: true })),
   scopes: Type.Optional(Type.Array(Scope, { uniqueItems: true })),
   roleID: Type.Optional(Id),

@@ -13,9 +13,12 @@ const endpoint = 'identity:oauth2providers';
 const system = (op: Operation) => requires('global', endpoint, op);
 const organization = (op: Operation) => requires('organization', endpoint, op, inOrganization);
 
-/** The read form never carries the client secret; a system provider's null organization is left out. */
+/**
+ * The read form never carries the client secret. The Identity API's read schema requires an
+ * organizationId even for system providers, which belong to none: they carry "".
+ */
 const providerToWire = (row: ProviderRecord) => ({
-  metadata: { ...readMetadata(row), organizationId: row.organization_id as string },
+  metadata: { ...readMetadata(row), organizationId: row.organization_id ?? '' },
   spec: { ...(row.type ? { type: row.type } : {}), issuer: row.issuer, clientID: row.client_id },
 });
 

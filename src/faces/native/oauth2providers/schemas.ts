@@ -25,8 +25,12 @@ export const ProviderWrite = Type.Object(
 export type ProviderWrite = Static<typeof ProviderWrite>;
 
 const ReadSpec = Type.Object({ type: Type.Optional(ProviderType), issuer: Type.String(), clientID: Type.String() });
-export const SystemProviderList = Type.Array(Type.Object({ metadata: ReadMetadata, spec: ReadSpec }));
-export const SystemProviderRead = Type.Object({ metadata: ReadMetadata, spec: ReadSpec });
+const SystemReadMetadata = Type.Object({
+  ...ReadMetadata.properties,
+  organizationId: Type.String({ maxLength: 0, description: 'Always empty: a system provider belongs to no organization.' }),
+});
+export const SystemProviderRead = Type.Object({ metadata: SystemReadMetadata, spec: ReadSpec });
+export const SystemProviderList = Type.Array(SystemProviderRead);
 export const ProviderRead = Type.Object({ metadata: OrganizationScopedReadMetadata, spec: ReadSpec });
 export const ProviderList = Type.Array(ProviderRead);
 export const SystemProviderParams = Type.Object({ providerID: Id });

@@ -1,0 +1,45 @@
+/**
+ * The upstream Identity API 1.4.0 schemas, as a generated client would enforce them: responses
+ * are checked against the spec's own component schemas, not against Tessera's TypeBox copies.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+
+const reference = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
+const commonUrl = 'https://raw.githubusercontent.com/unikorn-cloud/core/main/pkg/openapi/common.spec.yaml';
+
+type Spec = { components: { schemas: Record<string, unknown> } };
+const load = (file: string): Spec => parse(readFileSync(`${reference}${file}`, 'utf8'));
+
+/** Rewrites the spec's remote references to the common spec into local ones. */
+function localRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(localRefs);
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) =>
+        key === '$ref' && typeof value === 'string' ? [key, value.replace(`${commonUrl}#`, 'common#')] : [key, localRefs(value)],
+      ),
+    );
+  }
+  return node;
+}
+
+let ajv: Ajv | undefined;
+function compiler(): Ajv {
+  if (ajv) return ajv;
+  ajv = new Ajv({ strict: false, allErrors: true });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  ajv.addSchema({ $id: 'common', ...(localRefs(load('unikorn-core-1.4.0.common.spec.yaml')) as object) });
+  ajv.addSchema({ $id: 'identity', ...(localRefs(load('unikorn-identity-1.4.0.server.spec.yaml')) as object) });
+  return ajv;
+}
+
+/** The errors a generated client would raise reading `value` as the spec's schema `name`; [] when it conforms. */
+export function upstreamSchemaErrors(name: string, value: unknown): string[] {
+  const validate = compiler().getSchema(`identity#/components/schemas/${name}`);
+  if (!validate) throw new Error(`the Identity API has no schema ${name}`);
+  return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
