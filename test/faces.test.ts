@@ -51,8 +51,11 @@ suite(
       const denied = await outsider.client.get(`/vendor/v2/orgs/${name}`);
       assert.equal(denied.status, 403);
       assert.deepEqual(denied.body, { message: 'the caller lacks read permission on identity:groups at organization scope' });
-      const missing = await admin.client.get('/vendor/v2/orgs/no-such-organization');
+      // Only a caller with a global grant learns that a name is unknown; others are refused as for any name.
+      const missing = await ctx().admin.get('/vendor/v2/orgs/no-such-organization');
       assert.deepEqual([missing.status, missing.body], [404, { message: 'organization not found' }]);
+      const guessed = await outsider.client.get('/vendor/v2/orgs/no-such-organization');
+      assert.deepEqual([guessed.status, guessed.body], [denied.status, denied.body]);
     });
 
     it('checks permissions and the organization guard for a path parameter of any name', async () => {

@@ -67,10 +67,10 @@ suite('two-tenant isolation', (ctx) => {
         assert.equal(res.status, 403, `${attacker.name}: ${method} ${url} -> ${res.status} ${res.text}`);
         assert.equal(res.body.error, 'forbidden');
       }
-      // Collection endpoints that filter show nothing of A.
+      // Collection endpoints that filter per project refuse outsiders too (issue 7).
       for (const url of [`${A}/projects`, `${A}/allocations`]) {
         const res = await attacker.client.get(url);
-        assert.deepEqual(res.body, [], `${attacker.name}: GET ${url}`);
+        assert.deepEqual([res.status, res.body.error], [403, 'forbidden'], `${attacker.name}: GET ${url}`);
       }
       const orgs = await attacker.client.get('/api/v1/organizations');
       assert.ok(!orgs.body.some((org: any) => org.metadata.id === a.org));

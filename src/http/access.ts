@@ -7,13 +7,13 @@
  *
  * Order per request: credential → principal (401 first, before the body is parsed) → the
  * rate-limit decision → (once the path is validated) organization and project resolved →
- * permission (403) → organization guard: 404 when it does not exist, 409 for writes while
- * it is being deleted.
+ * permission (403) → organization guard: 404 when it does not exist (to callers with a global
+ * grant only), 409 for writes while it is being deleted.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../core/index.ts';
 import { Conflict, Forbidden, NotFound, TooManyRequests, Unauthenticated } from '../kernel/errors.ts';
-import { allowGlobal, allowOrganization, allowProject } from '../rbac/acl.ts';
+import { allowAcrossProjects, allowGlobal, allowOrganization, allowProject } from '../rbac/acl.ts';
 import type { Caller } from '../rbac/caller.ts';
 import type { Operation, Principal, ScopeLevel } from '../rbac/model.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -37,12 +37,19 @@ export const fromParam =
   (request) =>
     param(request, name);
 
-/** The organization named by a path parameter (`/v2/orgs/{name}`); 404 when there is none. */
+/** An organization ID no organization has: what an unknown organization name resolves to. */
+const noOrganization = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The organization named by a path parameter (`/v2/orgs/{name}`). An unknown name resolves
+ * to an ID no organization has, so that it is refused (403) or not found (404) exactly as an
+ * unknown ID would be, and callers without access learn nothing of which names exist.
+ */
 export const organizationNamed =
   (name: string): ScopeResolver =>
-  (request, core) => {
+  async (request, core) => {
     const value = param(request, name);
-    return value === undefined ? undefined : core.organizations.idByName(value);
+    return value === undefined ? undefined : ((await core.organizations.idByName(value)) ?? noOrganization);
   };
 
 export type Access = { kind: 'public' } | { kind: 'caller'; permission?: Permission; organization?: ScopeResolver; project?: ScopeResolver };
@@ -82,8 +89,10 @@ export function describeDenial(p: Permission): string {
 async function isAllowed(caller: Caller, p: Permission, organizationId: string | undefined, projectId: string | undefined): Promise<boolean> {
   const acl = await caller.acl(organizationId);
   if (p.scope === 'global' || !organizationId) return allowGlobal(acl, p.endpoint, p.operation);
-  if (p.scope === 'project' && projectId) return allowProject(acl, organizationId, projectId, p.endpoint, p.operation);
-  return allowOrganization(acl, organizationId, p.endpoint, p.operation);
+  if (p.scope !== 'project') return allowOrganization(acl, organizationId, p.endpoint, p.operation);
+  if (projectId) return allowProject(acl, organizationId, projectId, p.endpoint, p.operation);
+  // A project-level permission with no project named: a list across the organization's projects.
+  return allowAcrossProjects(acl, organizationId, p.endpoint, p.operation);
 }
 
 /** Installs authentication, the rate-limit decision and authorization on a face's routes. */
@@ -118,7 +127,12 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
     }
     if (!organizationId) return;
     const state = await core.organizations.state(organizationId);
-    if (!state) throw new NotFound('organization not found');
+    if (!state) {
+      // Only callers with a global grant may learn that an organization does not exist. Anyone
+      // else gets what an outsider of an existing one gets: 403 above, or the handler's answer.
+      if ((await request.caller.acl(organizationId)).global.size > 0) throw new NotFound('organization not found');
+      return;
+    }
     if (state.deleting && request.method !== 'GET' && request.method !== 'DELETE') throw new Conflict('the organization is being deleted');
   });
 }

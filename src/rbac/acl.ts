@@ -10,7 +10,8 @@ export type Permissions = Map<string, Set<Operation>>;
 
 export interface Acl {
   global: Permissions;
-  organization?: { id: string; permissions: Permissions };
+  /** Within one organization: whether the principal is a member, and what its groups grant there. */
+  organization?: { id: string; member: boolean; permissions: Permissions };
   projects: Map<string, Permissions>;
 }
 
@@ -49,6 +50,15 @@ export function projectsAllowing(acl: Acl, organizationId: string, endpoint: str
   if (allowOrganization(acl, organizationId, endpoint, op)) return undefined;
   if (acl.organization?.id !== organizationId) return [];
   return [...acl.projects].filter(([, permissions]) => has(permissions, endpoint, op)).map(([id]) => id);
+}
+
+/**
+ * Lists across an organization's projects: open to its members (they show what each member's
+ * projects allow, possibly nothing) and to callers granted `op` organization-wide; refused to
+ * everyone else, so an outsider is told no rather than shown an empty list.
+ */
+export function allowAcrossProjects(acl: Acl, organizationId: string, endpoint: string, op: Operation): boolean {
+  return allowOrganization(acl, organizationId, endpoint, op) || (acl.organization?.id === organizationId && acl.organization.member);
 }
 
 /**

@@ -61,10 +61,9 @@ export class OrganizationService {
   }
 
   /** The ID of the organization with this name (names are unique, case-insensitively). */
-  async idByName(name: string): Promise<string> {
-    const id = await store.organizationIdByName(this.db, name);
-    if (!id) throw new NotFound('organization not found');
-    return id;
+  /** The ID of the organization named `name`, if there is one. */
+  idByName(name: string): Promise<string | undefined> {
+    return store.organizationIdByName(this.db, name);
   }
 
   async create(caller: Caller, input: OrganizationInput): Promise<OrganizationRecord> {

@@ -75,7 +75,8 @@ export class RoleService {
         ? { kind: 'user' as const, userId: principal.userId }
         : { kind: 'service_account' as const, serviceAccountId: principal.serviceAccountId };
     const organization: Permissions = new Map();
-    for (const row of await store.memberGrants(this.db, organizationId, member)) {
+    const { member: isMember, grants } = await store.memberGrants(this.db, organizationId, member);
+    for (const row of grants) {
       if (row.project_id === null) {
         grant(acl.global, row.scopes.global);
         grant(organization, row.scopes.organization);
@@ -85,7 +86,7 @@ export class RoleService {
         if (project.size) acl.projects.set(row.project_id, project);
       }
     }
-    acl.organization = { id: organizationId, permissions: organization };
+    acl.organization = { id: organizationId, member: isMember, permissions: organization };
     return acl;
   };
 }

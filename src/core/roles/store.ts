@@ -22,30 +22,43 @@ export async function rolesByName(db: Queryable, names: readonly string[]): Prom
  * through its groups) and per project (through the projects its groups are attached to).
  * One query, whatever the number of groups, roles and projects.
  */
+/**
+ * Whether a principal is a member of an organization (an active user, or one of its service
+ * accounts), and the role scopes its groups grant there: organization-wide (project_id null)
+ * and through each project its groups are attached to. One statement; a non-member gets none.
+ */
 export async function memberGrants(
   db: Queryable,
   organizationId: string,
   member: { kind: 'user'; userId: string } | { kind: 'service_account'; serviceAccountId: string },
-): Promise<{ project_id: string | null; scopes: RoleScopes }[]> {
+): Promise<{ member: boolean; grants: { project_id: string | null; scopes: RoleScopes }[] }> {
+  const membership =
+    member.kind === 'user'
+      ? `SELECT ou.id FROM organization_users ou JOIN users u ON u.id = ou.user_id
+          WHERE ou.organization_id = $1 AND ou.user_id = $2 AND ou.state = 'active' AND u.state = 'active'`
+      : 'SELECT id FROM service_accounts WHERE organization_id = $1 AND id = $2';
   const memberGroups =
     member.kind === 'user'
       ? `SELECT gu.group_id FROM group_users gu
-           JOIN organization_users ou ON ou.organization_id = gu.organization_id AND ou.id = gu.organization_user_id
-           JOIN users u ON u.id = ou.user_id
-          WHERE gu.organization_id = $1 AND ou.user_id = $2 AND ou.state = 'active' AND u.state = 'active'`
-      : 'SELECT group_id FROM group_service_accounts WHERE organization_id = $1 AND service_account_id = $2';
-  const result = await db.query<{ project_id: string | null; scopes: RoleScopes }>(
-    `WITH member_groups AS (${memberGroups})
-     SELECT NULL::uuid AS project_id, r.scopes
-       FROM group_roles gr JOIN roles r ON r.id = gr.role_id
-      WHERE gr.organization_id = $1 AND gr.group_id IN (SELECT group_id FROM member_groups)
-     UNION ALL
-     SELECT pg.project_id, r.scopes
-       FROM project_groups pg
-       JOIN group_roles gr ON gr.group_id = pg.group_id
-       JOIN roles r ON r.id = gr.role_id
-      WHERE pg.organization_id = $1 AND pg.group_id IN (SELECT group_id FROM member_groups)`,
+          WHERE gu.organization_id = $1 AND gu.organization_user_id IN (SELECT id FROM membership)`
+      : 'SELECT group_id FROM group_service_accounts WHERE organization_id = $1 AND service_account_id IN (SELECT id FROM membership)';
+  const result = await db.query<{ member: boolean; project_id: string | null; scopes: RoleScopes | null }>(
+    `WITH membership AS (${membership}),
+          member_groups AS (${memberGroups}),
+          grants AS (
+            SELECT NULL::uuid AS project_id, r.scopes
+              FROM group_roles gr JOIN roles r ON r.id = gr.role_id
+             WHERE gr.organization_id = $1 AND gr.group_id IN (SELECT group_id FROM member_groups)
+            UNION ALL
+            SELECT pg.project_id, r.scopes
+              FROM project_groups pg
+              JOIN group_roles gr ON gr.group_id = pg.group_id
+              JOIN roles r ON r.id = gr.role_id
+             WHERE pg.organization_id = $1 AND pg.group_id IN (SELECT group_id FROM member_groups))
+     SELECT EXISTS (SELECT 1 FROM membership) AS member, g.project_id, g.scopes
+       FROM (SELECT 1) AS one LEFT JOIN grants g ON true`,
     [organizationId, member.kind === 'user' ? member.userId : member.serviceAccountId],
   );
-  return result.rows;
+  const grants = result.rows.flatMap((row) => (row.scopes ? [{ project_id: row.project_id, scopes: row.scopes }] : []));
+  return { member: result.rows[0]?.member ?? false, grants };
 }

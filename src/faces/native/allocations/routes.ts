@@ -1,7 +1,7 @@
 import type { AllocationInput, AllocationRecord } from '../../../core/quotas/allocations.ts';
 import type { Operation } from '../../../rbac/model.ts';
 import { parsePage, sendListing } from '../paging.ts';
-import { anyCallerInOrganization, errorResponses, inProject, type RouteModule, requires } from '../routing.ts';
+import { errorResponses, inOrganization, inProject, type RouteModule, requires } from '../routing.ts';
 import { Empty, OrganizationParams, Page } from '../schemas.ts';
 import { scopedMetadata } from '../wire.ts';
 import { AllocationCollectionParams, AllocationList, AllocationParams, AllocationRead, AllocationWrite } from './schemas.ts';
@@ -25,7 +25,7 @@ const fromWire = ({ metadata, spec }: AllocationWrite): AllocationInput => ({
 export const allocationRoutes: RouteModule = (app, { core: { allocations } }) => {
   app.get('/api/v1/organizations/:organizationID/allocations', {
     schema: { operationId: 'listAllocations', tags, params: OrganizationParams, querystring: Page, response: { 200: AllocationList, ...errorResponses(404) } },
-    config: anyCallerInOrganization, // filtered per project by the service
+    config: requires('project', 'identity:allocations', 'read', inOrganization), // in some project at least; the service filters per project
     handler: async (req, reply) =>
       sendListing(req, reply, await allocations.list(req.caller, req.params.organizationID, parsePage(req.query)), allocationToWire),
   });

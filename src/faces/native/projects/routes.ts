@@ -1,6 +1,6 @@
 import type { ProjectInput, ProjectRecord } from '../../../core/projects/service.ts';
 import { parsePage, sendListing } from '../paging.ts';
-import { anyCallerInOrganization, errorResponses, inOrganization, inProject, type RouteModule, requires } from '../routing.ts';
+import { errorResponses, inOrganization, inProject, type RouteModule, requires } from '../routing.ts';
 import { Empty, OrganizationParams, Page } from '../schemas.ts';
 import { scopedMetadata } from '../wire.ts';
 import { ProjectList, ProjectParams, ProjectRead, ProjectWrite } from './schemas.ts';
@@ -15,7 +15,7 @@ const fromWire = ({ metadata, spec }: ProjectWrite): ProjectInput => ({ metadata
 export const projectRoutes: RouteModule = (app, { core: { projects } }) => {
   app.get(base, {
     schema: { operationId: 'listProjects', tags, params: OrganizationParams, querystring: Page, response: { 200: ProjectList, ...errorResponses() } },
-    config: anyCallerInOrganization, // filtered per project by the service
+    config: requires('project', endpoint, 'read', inOrganization), // in some project at least; the service filters per project
     handler: async (req, reply) => sendListing(req, reply, await projects.list(req.caller, req.params.organizationID, parsePage(req.query)), projectToWire),
   });
   app.post(base, {

@@ -1,0 +1,49 @@
+/**
+ * Issue 7, tenancy: outsiders are refused, and learn nothing of which organizations exist.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { it } from 'node:test';
+import { createOrganization, createProject, serviceAccountWithRole, userWithRole } from './fixtures.ts';
+import { suite } from './helpers.ts';
+
+const readable = ['', '/groups', '/projects', '/users', '/serviceaccounts', '/roles', '/oauth2providers', '/quotas', '/allocations', '/acl'];
+
+suite('conformance findings: tenancy', (ctx) => {
+  it("refuses an outsider listing another organization's projects or allocations", async () => {
+    const org = await createOrganization(ctx().admin);
+    await createProject(ctx().admin, org);
+    const home = await createOrganization(ctx().admin);
+    const outsider = await userWithRole(ctx(), home, 'administrator');
+    for (const path of ['/projects', '/allocations']) {
+      const res = await outsider.client.get(`/api/v1/organizations/${org}${path}`);
+      assert.deepEqual([res.status, res.body.error], [403, 'forbidden'], path);
+    }
+  });
+
+  it('answers outsiders the same whether or not the organization exists', async () => {
+    const org = await createOrganization(ctx().admin);
+    const home = await createOrganization(ctx().admin);
+    const outsiders = {
+      user: (await userWithRole(ctx(), home, 'administrator')).client,
+      serviceAccount: (await serviceAccountWithRole(ctx(), home, 'administrator')).client,
+    };
+    const missing = randomUUID();
+    for (const [who, client] of Object.entries(outsiders)) {
+      for (const path of readable) {
+        const existing = await client.get(`/api/v1/organizations/${org}${path}`);
+        const unknown = await client.get(`/api/v1/organizations/${missing}${path}`);
+        assert.deepEqual([unknown.status, unknown.body], [existing.status, existing.body], `${who} GET ${path}`);
+        // The organization ACL is the caller's own: empty for an outsider, existing organization or not.
+        if (path === '/acl') assert.deepEqual([existing.status, existing.body], [200, {}]);
+        else assert.equal(existing.status, 403, `${who} GET ${path} is refused`);
+      }
+      const write = { metadata: { name: 'x' }, spec: { groupIDs: [] } };
+      const existing = await client.post(`/api/v1/organizations/${org}/projects`, write);
+      const unknown = await client.post(`/api/v1/organizations/${missing}/projects`, write);
+      assert.deepEqual([unknown.status, unknown.body], [existing.status, existing.body], `${who} POST projects`);
+    }
+    // Platform administrators may see every organization, and so learn which ones do not exist.
+    assert.equal((await ctx().admin.get(`/api/v1/organizations/${missing}/groups`)).status, 404);
+  });
+});
