@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import { createOrganization, createProject, serviceAccountWithRole, userWithRole } from './fixtures.ts';
-import { suite } from './helpers.ts';
+import { suite, uniqueName } from './helpers.ts';
 
 const readable = ['', '/groups', '/projects', '/users', '/serviceaccounts', '/roles', '/oauth2providers', '/quotas', '/allocations', '/acl'];
 
@@ -45,5 +45,30 @@ suite('conformance findings: tenancy', (ctx) => {
     }
     // Platform administrators may see every organization, and so learn which ones do not exist.
     assert.equal((await ctx().admin.get(`/api/v1/organizations/${missing}/groups`)).status, 404);
+  });
+
+  it('answers adding a member the same whether or not the email has an account, and documents the link', async () => {
+    const home = await createOrganization(ctx().admin);
+    const known = await userWithRole(ctx(), home, 'reader');
+    await ctx().db.query('UPDATE users SET last_active = now() WHERE id = $1', [known.userId]);
+    const org = await createOrganization(ctx().admin);
+    const add = (email: string) => ctx().admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [] } });
+    const existing = await add(known.email);
+    const newcomer = await add(`${uniqueName('new')}@example.com`);
+    const shape = (body: any) => ({
+      status: Object.keys(body.status),
+      state: body.spec.state,
+      link: /^http:\/\/localhost:8080\/api\/v1\/signup\?token=tsr_sgn_\w{49}$/.test(body.status.signupLink),
+    });
+    assert.deepEqual(shape(existing.body), shape(newcomer.body));
+    assert.deepEqual(shape(existing.body), { status: ['signupLink'], state: 'active', link: true });
+    const read = await ctx().admin.get(`/api/v1/organizations/${org}/users/${existing.body.metadata.id}`);
+    assert.deepEqual(read.body.status, {}, 'activity from before the membership is not shown');
+
+    const follow = async (link: string) => (await ctx().anonymous.get(new URL(link).pathname + new URL(link).search)).text;
+    assert.equal(await follow(existing.body.status.signupLink), await follow(newcomer.body.status.signupLink));
+    const doc = (await ctx().anonymous.get('/openapi.json')).body;
+    const userRead = JSON.stringify(doc.paths['/api/v1/organizations/{organizationID}/users'].post.responses['201']);
+    assert.match(userRead, /says nothing of whether the account existed/);
   });
 });

@@ -48,9 +48,12 @@ export class UserService {
 
   /**
    * Adds a person (by email) to the organization; their global account is created on first
-   * use, pending, and `signupLink` (shown once) is the only way to activate it.
+   * use, pending, and the link (shown once) is the only way to activate it. Every member added
+   * gets a link, whether or not their account existed: the answer must not tell an organization
+   * administrator who else has an account. Following it activates a pending account and
+   * answers the same page for one already active.
    */
-  async create(caller: Caller, organizationId: string, input: MembershipInput): Promise<{ user: MembershipRecord; signupLink?: string }> {
+  async create(caller: Caller, organizationId: string, input: MembershipInput): Promise<{ user: MembershipRecord; signupLink: string }> {
     return this.db.transaction(async () => {
       await this.groups.requireGrantable(caller, organizationId, input.groupIds);
       const account = await store.ensureAccount(this.db, input.subject, 'pending');
@@ -59,7 +62,7 @@ export class UserService {
         state: input.state,
         groupIds: input.groupIds,
       });
-      return account.created ? { user, signupLink: await this.createSignupLink(account.id) } : { user };
+      return { user, signupLink: await this.createSignupLink(account.id) };
     });
   }
 
@@ -131,7 +134,7 @@ export class UserService {
     return store.purgeExpiredSignupTokens(this.db);
   }
 
-  /** The activation link of a new account (the token is only ever in this link). */
+  /** The activation link of an account (the token is only ever in this link). */
   private async createSignupLink(accountId: string): Promise<string> {
     const token = generateSecret('sgn');
     await store.insertSignupToken(this.db, this.hasher.hash(token), accountId, this.signup.ttlSeconds);

@@ -7,7 +7,9 @@ import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { AccountRecord, MembershipRecord, Profile, UpstreamIdentity, UserState } from './model.ts';
 
 const select = `SELECT m.id, m.organization_id, m.name, m.description, m.tags, m.state, m.created_at, m.created_by,
-    m.modified_at, m.modified_by, u.email, u.last_active, ${linkedIds(links.groupUsers, 'right', 'm')} AS group_ids
+    m.modified_at, m.modified_by, u.email,
+    -- activity before the membership began is another organization's business
+    CASE WHEN u.last_active > m.created_at THEN u.last_active END AS last_active, ${linkedIds(links.groupUsers, 'right', 'm')} AS group_ids
   FROM organization_users m JOIN users u ON u.id = m.user_id`;
 
 export async function listMemberships(db: Queryable, organizationId: string, page: PageQuery): Promise<MembershipRecord[]> {

@@ -23,8 +23,13 @@ export const UserRead = Type.Object({
   metadata: OrganizationScopedReadMetadata,
   spec: Type.Object({ subject: Type.String(), state: UserState, groupIDs: Type.Array(Type.String()) }),
   status: Type.Object({
-    lastActive: Type.Optional(Type.String({ format: 'date-time' })),
-    signupLink: Type.Optional(Type.String({ description: 'Only when the create made a new account: the single-use link that activates it. Shown once.' })),
+    lastActive: Type.Optional(Type.String({ format: 'date-time', description: 'The last sign-in since the membership began.' })),
+    signupLink: Type.Optional(
+      Type.String({
+        description:
+          'On create only, for every member added: the single-use invitation link, shown once. It activates a pending account; for an account already active it only confirms. Its presence says nothing of whether the account existed.',
+      }),
+    ),
   }),
 });
 export const UserList = Type.Array(UserRead);
