@@ -217,3 +217,28 @@ suite('conformance findings: codes and refresh tokens are checked before they ar
     assert.equal((await ctx().admin.as(refreshed.body.access_token).get('/api/v1/acl')).status, 200);
   });
 });
+
+suite('conformance findings: repeated parameters (RFC 6749 §3.1)', (ctx) => {
+  it('answers a repeated parameter with an error page or an OAuth error, never a server error', async () => {
+    const registered = await registerClient(ctx().admin);
+    const authorize = await ctx().anonymous.get(
+      `/oauth2/v2/authorization?client_id=${registered.id}&redirect_uri=http://127.0.0.1:9/cb&response_type=code&scope=openid&state=a&state=b`,
+    );
+    assert.equal(authorize.status, 400);
+    assert.match(String(authorize.headers['content-type']), /text\/html/);
+    assert.match(authorize.text, /parameter state must not be repeated/);
+    const signup = await ctx().anonymous.get('/api/v1/signup?token=tsr_sgn_a&token=tsr_sgn_b');
+    assert.equal(signup.status, 400);
+    assert.match(signup.text, /parameter token must not be repeated/);
+    const callback = await ctx().anonymous.get('/oidc/callback?code=a&code=b&state=s&state=t');
+    assert.equal(callback.status, 400);
+    assert.match(String(callback.headers['content-type']), /text\/html/);
+    const token = await ctx().anonymous.request('POST', '/oauth2/v2/token', 'grant_type=client_credentials&grant_type=refresh_token', {
+      ...form,
+      authorization: basic(registered.id, registered.secret!),
+    });
+    assert.deepEqual([token.status, token.body], [400, { error: 'invalid_request', error_description: 'parameter grant_type must not be repeated' }]);
+    const listing = await ctx().admin.get('/api/v1/organizations?limit=1&limit=2');
+    assert.deepEqual([listing.status, listing.body.error], [400, 'invalid_request']);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import type { Core } from '../../core/index.ts';
 import type { RouteModule } from '../../http/faces.ts';
+import { singleValued } from '../../http/forms.ts';
 import { redirectWith } from './authorization-request.ts';
 import { type FlowResult, respond, secureCookies, showError } from './respond.ts';
 import { html } from './views/html.ts';
@@ -24,7 +25,7 @@ export const signupRoutes: RouteModule = (app, { core }) => {
   app.get('/api/v1/signup', {
     schema: { operationId: 'signup', tags: ['oidc'] },
     handler: async (req, reply) => {
-      const { token, clientID } = req.query as { token?: string; clientID?: string };
+      const { token, clientID } = singleValued(req.query as Record<string, string>);
       return respond(reply, await activate(core, token, clientID), secureCookies(core.config.issuer));
     },
   });
