@@ -242,3 +242,45 @@ suite('conformance findings: repeated parameters (RFC 6749 §3.1)', (ctx) => {
     assert.deepEqual([listing.status, listing.body.error], [400, 'invalid_request']);
   });
 });
+
+suite('conformance findings: CORS', (ctx) => {
+  it('lets any origin read discovery and JWKS, and only public clients’ origins call the token endpoints', async () => {
+    const anon = ctx().anonymous;
+    for (const path of ['/.well-known/openid-configuration', '/oauth2/v2/jwks']) {
+      const res = await anon.request('GET', path, undefined, { origin: 'https://anywhere.example' });
+      assert.equal(res.headers['access-control-allow-origin'], '*', path);
+    }
+    await registerClient(ctx().admin, { public: true, redirectURIs: ['https://spa.example/callback'] });
+    await registerClient(ctx().admin, { redirectURIs: ['https://server.example/callback'] });
+    const preflight = (path: string, origin: string, method = 'POST') =>
+      anon.request('OPTIONS', path, undefined, { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' });
+    for (const [path, method] of [
+      ['/oauth2/v2/token', 'POST'],
+      ['/oauth2/v2/userinfo', 'GET'],
+      ['/oauth2/v2/revoke', 'POST'],
+    ]) {
+      const allowed = await preflight(path, 'https://spa.example', method);
+      assert.equal(allowed.status, 204, path);
+      assert.equal(allowed.headers['access-control-allow-origin'], 'https://spa.example', path);
+      assert.match(String(allowed.headers['access-control-allow-methods']), new RegExp(method), path);
+      assert.equal(allowed.headers['access-control-allow-credentials'], undefined, path);
+      for (const origin of ['https://server.example', 'https://evil.example', 'https://spa.example.evil.example']) {
+        const refused = await preflight(path, origin, method);
+        assert.deepEqual([refused.status, refused.headers['access-control-allow-origin']], [204, undefined], `${path} ${origin}`);
+      }
+    }
+    const error = await anon.request('POST', '/oauth2/v2/token', 'grant_type=authorization_code&code=x&client_id=nobody', {
+      ...form,
+      origin: 'https://spa.example',
+    });
+    assert.equal(error.status, 401);
+    assert.equal(error.headers['access-control-allow-origin'], 'https://spa.example', 'errors are readable by the app');
+    const userinfo = await anon.request('GET', '/oauth2/v2/userinfo', undefined, { origin: 'https://spa.example' });
+    assert.deepEqual(
+      [userinfo.headers['access-control-allow-origin'], userinfo.headers['access-control-expose-headers']],
+      ['https://spa.example', 'www-authenticate, retry-after'],
+    );
+    const introspect = await preflight('/oauth2/v2/introspect', 'https://spa.example');
+    assert.equal(introspect.headers['access-control-allow-origin'], undefined, 'introspection is for resource servers');
+  });
+});

@@ -68,6 +68,11 @@ export class ClientService {
     return isUuid(id) ? store.getClient(this.db, id) : undefined;
   }
 
+  /** Whether browser apps served from `origin` are registered (as public clients): the CORS rule of the token endpoints. */
+  isPublicClientOrigin(origin: string): Promise<boolean> {
+    return origin.length <= 2048 ? store.isPublicClientOrigin(this.db, origin) : Promise.resolve(false);
+  }
+
   async get(id: string): Promise<ClientRecord> {
     const row = await this.find(id);
     if (!row) throw new NotFound('client not found');

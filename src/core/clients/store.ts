@@ -69,3 +69,16 @@ export async function systemClientRole(db: Queryable, id: string): Promise<strin
   );
   return result.rows[0] ? result.rows[0].role : undefined;
 }
+
+/**
+ * Whether `origin` (as a browser serializes it: scheme://host[:port], default port left out)
+ * is the origin of a redirect URI of some public client.
+ */
+export async function isPublicClientOrigin(db: Queryable, origin: string): Promise<boolean> {
+  const result = await db.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM oauth_clients c, unnest(c.redirect_uris) AS r(uri)
+      WHERE c.token_endpoint_auth_method = 'none' AND (r.uri = $1 OR starts_with(r.uri, $1 || '/'))) AS found`,
+    [origin],
+  );
+  return result.rows[0]?.found ?? false;
+}

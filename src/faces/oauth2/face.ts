@@ -5,6 +5,7 @@
  */
 import { installAccess } from '../../http/access.ts';
 import { acceptOnly } from '../../http/body-parsers.ts';
+import { type CorsRule, installCors } from '../../http/cors.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
 import { isForm } from '../../http/forms.ts';
@@ -21,6 +22,16 @@ export const oauth2Face: Face = {
   // A protected resource (userinfo) answers a bad token with `invalid_token` (RFC 6750 §3.1).
   sendError: (_request, reply, error) => sendEnvelope(reply, error, { unauthenticated: 'invalid_token' }),
   register(app, deps) {
+    // Browser apps fetch the public documents from anywhere; the token endpoints only from
+    // the origins of registered public clients (confidential clients are servers).
+    const publicClients: CorsRule['origins'] = (origin) => deps.core.clients.isPublicClientOrigin(origin);
+    installCors(app, {
+      '/.well-known/openid-configuration': { methods: ['GET'], origins: 'any' },
+      '/oauth2/v2/jwks': { methods: ['GET'], origins: 'any' },
+      '/oauth2/v2/token': { methods: ['POST'], origins: publicClients },
+      '/oauth2/v2/userinfo': { methods: ['GET', 'POST'], origins: publicClients },
+      '/oauth2/v2/revoke': { methods: ['POST'], origins: publicClients },
+    });
     installAccess(app, { face: 'oauth2', core: deps.core, limiter: deps.limiter });
     // RFC 6749 §3.2: the token endpoint (and introspection, revocation) take form bodies only.
     acceptOnly(app, isForm, () => new InvalidRequest('the request body must be application/x-www-form-urlencoded (RFC 6749 §3.2)'));
