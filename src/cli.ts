@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
         await migrate(db);
         const keys = deriveKeys(loadServerSecret(config.secret, config.dataDir));
         const ring = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: config.signingKeyRotation, maxTokenLifetimeSeconds: config.accessTokenTtl });
-        process.stdout.write(`new signing key ${await ring.rotate()}\n`);
+        for (const [alg, kid] of Object.entries(await ring.rotate())) process.stdout.write(`new ${alg} signing key ${kid}\n`);
       } finally {
         await db.close();
       }

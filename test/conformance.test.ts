@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { it } from 'node:test';
+import * as client from 'openid-client';
 import { createOrganization, userWithRole } from './fixtures.ts';
 import { suite, type TestContext, uniqueName } from './helpers.ts';
-import { registerClient } from './support/world.ts';
+import { clientRedirect, registerClient } from './support/world.ts';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -284,3 +285,47 @@ suite('conformance findings: CORS', (ctx) => {
     assert.equal(introspect.headers['access-control-allow-origin'], undefined, 'introspection is for resource servers');
   });
 });
+
+suite(
+  'conformance findings: ID token algorithms',
+  (ctx) => {
+    it('signs ID tokens RS256 by default and ES256 for clients that ask, and a relying party verifies both', async () => {
+      const org = await createOrganization(ctx().admin);
+      const user = await userWithRole(ctx(), org, 'reader');
+      const verifier = client.randomPKCECodeVerifier();
+      for (const alg of ['RS256', 'ES256'] as const) {
+        const spec = alg === 'ES256' ? { idTokenSignedResponseAlg: 'ES256' } : {};
+        const registered = await registerClient(ctx().admin, spec);
+        const read = await ctx().admin.get(`/api/v1/oauth2clients/${registered.id}`);
+        assert.equal(read.body.spec.idTokenSignedResponseAlg, alg);
+        const rp = await client.discovery(
+          new URL(ctx().url),
+          registered.id,
+          { client_secret: registered.secret, id_token_signed_response_alg: alg },
+          client.ClientSecretBasic(registered.secret!),
+          { execute: [client.allowInsecureRequests] },
+        );
+        assert.deepEqual(rp.serverMetadata().id_token_signing_alg_values_supported, ['ES256', 'RS256']);
+        const code = await ctx().built.core.sessions.issueCode(
+          {
+            clientId: registered.id,
+            redirectUri: clientRedirect,
+            scope: 'openid email',
+            codeChallenge: await client.calculatePKCECodeChallenge(verifier),
+            prompt: [],
+            nonce: 'n',
+          },
+          user.userId,
+          new Date(),
+        );
+        const callback = new URL(`${clientRedirect}?${new URLSearchParams({ code, state: 's', iss: ctx().url })}`);
+        const tokens = await client.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: verifier, expectedState: 's', expectedNonce: 'n' });
+        const header = JSON.parse(Buffer.from(tokens.id_token!.split('.')[0]!, 'base64url').toString());
+        assert.equal(header.alg, alg);
+        assert.equal(tokens.claims()?.sub, user.userId);
+      }
+    });
+  },
+  {},
+  { listen: true },
+);

@@ -26,6 +26,7 @@ suite('OAuth clients API', (ctx) => {
         grantTypes: ['authorization_code', 'refresh_token'],
         scopes: ['openid', 'email', 'profile'],
         homeURI: 'https://portal.example.com',
+        idTokenSignedResponseAlg: 'RS256',
       },
       status: { clientID: id, clientSecret: created.body.status.clientSecret },
     });
@@ -77,18 +78,19 @@ suite('signing keys', (ctx) => {
     const { keyRing, signer } = ctx().built.core;
     const before = await signer.accessToken({ sub: 's', clientId: 'c', scope: '' });
     const oldKid = JSON.parse(Buffer.from(before.split('.')[0], 'base64url').toString()).kid;
-    const newKid = await keyRing.rotate();
+    const newKid = (await keyRing.rotate()).ES256;
     assert.notEqual(newKid, oldKid);
     const after = await signer.accessToken({ sub: 's', clientId: 'c', scope: '' });
     assert.equal(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid, newKid);
     const jwks = (await ctx().anonymous.get('/oauth2/v2/jwks')).body;
-    assert.deepEqual(jwks.keys.map((k: any) => k.kid), [newKid, oldKid]);
+    const es256 = (keys: any[]) => keys.filter((k) => k.alg === 'ES256').map((k) => k.kid);
+    assert.deepEqual(es256(jwks.keys), [newKid, oldKid]);
     // Another instance (no cached keys) verifies the old key's tokens while it is published...
     const { keys, config } = ctx().built.core;
     const otherInstance = () => new TokenSigner(new KeyRing(ctx().db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600 }), config.issuer, 3600);
     assert.equal((await otherInstance().verifyAccessToken(before)).sub, 's', 'tokens of the retired key still verify');
     await ctx().db.query(`UPDATE signing_keys SET published_until = now() - interval '1 second' WHERE kid = $1`, [oldKid]);
-    assert.deepEqual((await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys.map((k: any) => k.kid), [newKid]);
+    assert.deepEqual(es256((await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys), [newKid]);
     // ...and no longer once it is withdrawn.
     await assert.rejects(otherInstance().verifyAccessToken(before));
     const stored = await ctx().db.query<{ private_jwk_ciphertext: string }>('SELECT private_jwk_ciphertext FROM signing_keys WHERE kid = $1', [newKid]);

@@ -48,7 +48,7 @@ suite('OpenID Connect provider', (ctx) => {
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-      id_token_signing_alg_values_supported: ['ES256'],
+      id_token_signing_alg_values_supported: ['ES256', 'RS256'],
       code_challenge_methods_supported: ['S256'],
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
       authorization_response_iss_parameter_supported: true,
@@ -57,9 +57,10 @@ suite('OpenID Connect provider', (ctx) => {
       request_uri_parameter_supported: false,
     });
     const jwks = await (await fetch(`${ctx().url}/oauth2/v2/jwks`)).json();
-    assert.equal(jwks.keys.length, 1);
-    assert.deepEqual(Object.keys(jwks.keys[0]).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
-    assert.equal(jwks.keys[0].alg, 'ES256');
+    // One current key per algorithm (issue 7: RS256 beside ES256).
+    assert.deepEqual(jwks.keys.map((k: any) => k.alg).sort(), ['ES256', 'RS256']);
+    assert.deepEqual(Object.keys(jwks.keys.find((k: any) => k.alg === 'ES256')).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    assert.deepEqual(Object.keys(jwks.keys.find((k: any) => k.alg === 'RS256')).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use']);
   });
 
   it('logs a member in: code with PKCE, validated ID token, API call, userinfo, refresh, introspection, revocation, logout', async () => {

@@ -136,7 +136,7 @@ describe('tessera serve', { concurrency: true }, () => {
   it('migrates with `tessera migrate`', async () => {
     const dataDir = await tempDir({ migrated: false });
     const first = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
-    assert.equal(first.stdout, 'applied 0001_init, 0002_oidc\n', first.stderr);
+    assert.equal(first.stdout, 'applied 0001_init, 0002_oidc, 0003_signing_algorithms\n', first.stderr);
     const second = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
     assert.equal(second.stdout, 'database is up to date\n');
   });
@@ -146,8 +146,8 @@ describe('tessera serve', { concurrency: true }, () => {
     const rotate = () => spawnSync(process.execPath, [...cli, 'keys', 'rotate', '--data-dir', dataDir], { encoding: 'utf8' });
     const first = rotate();
     const second = rotate();
-    assert.match(first.stdout, /^new signing key [\w-]{43}\n$/, first.stderr);
-    assert.match(second.stdout, /^new signing key [\w-]{43}\n$/);
+    assert.match(first.stdout, /^new ES256 signing key [\w-]{43}\nnew RS256 signing key [\w-]{43}\n$/, first.stderr);
+    assert.match(second.stdout, /^new ES256 signing key [\w-]{43}\nnew RS256 signing key [\w-]{43}\n$/);
     assert.notEqual(first.stdout, second.stdout);
   });
 });

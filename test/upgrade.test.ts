@@ -31,7 +31,10 @@ for (const backend of testBackends()) {
           migrations.slice(-1).map((m) => m.version),
         );
         return startTestApp(backend, {}, { db });
-      })();
+      })().catch(async (error) => {
+        await db.close(); // a failed setup must not keep the test process alive
+        throw error;
+      });
       try {
         const sa = ctx.admin.as(serviceAccountToken);
         const orgs = await sa.get('/api/v1/organizations');
@@ -73,6 +76,9 @@ for (const backend of testBackends()) {
             operations: ['create', 'read', 'update', 'delete'],
           },
         );
+        // Clients registered before 0003 keep ES256 ID tokens (new ones default to RS256).
+        const legacy = await ctx.admin.get('/api/v1/oauth2clients/99999999-9999-4999-8999-999999999999');
+        assert.deepEqual([legacy.body.spec.public, legacy.body.spec.idTokenSignedResponseAlg], [true, 'ES256']);
         const providers = await sa.get('/api/v1/oauth2providers');
         assert.deepEqual(
           providers.body.map((p: any) => [p.metadata.name, p.spec.type]),

@@ -1,5 +1,6 @@
 /**
- * Tessera's own JWTs, all ES256 with `kid` from the key ring:
+ * Tessera's own JWTs, signed with `kid` from the key ring: access tokens ES256, ID tokens in
+ * the algorithm each client registered (RS256 by default, ES256 on request):
  * - access tokens per RFC 9068 (`typ: at+jwt`; iss, sub, aud, exp, iat, jti, client_id,
  *   scope; `sid` ties a user's token to its session so revocation is immediate);
  * - ID tokens per OpenID Connect Core §2 (nonce, auth_time, at_hash, azp, sid and the
@@ -8,14 +9,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type CryptoKey, decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
+/** The JWS algorithms Tessera signs with (RFC 7518 §3.1); RS256 is what OIDC Discovery §3 requires. */
+export const signingAlgs = ['ES256', 'RS256'] as const;
+export type SigningAlg = (typeof signingAlgs)[number];
+
 export interface SigningKey {
   kid: string;
+  alg: SigningAlg;
   privateKey: CryptoKey;
 }
 
 /** Where signing and verification keys come from (the key ring of src/core/keys). */
 export interface SigningKeys {
-  signingKey(): Promise<SigningKey>;
+  signingKey(alg?: SigningAlg): Promise<SigningKey>;
   verificationKey(kid: string): Promise<CryptoKey | undefined>;
 }
 
@@ -35,6 +41,8 @@ export interface AccessTokenPayload extends JWTPayload {
 }
 
 export interface IdTokenClaims {
+  /** The client's id_token_signed_response_alg. */
+  alg: SigningAlg;
   sub: string;
   clientId: string;
   sessionId: string;
@@ -74,7 +82,7 @@ export class TokenSigner {
   }
 
   async idToken(claims: IdTokenClaims): Promise<string> {
-    const key = await this.keyRing.signingKey();
+    const key = await this.keyRing.signingKey(claims.alg);
     return new SignJWT({
       ...claims.profile,
       auth_time: Math.floor(claims.authTime.getTime() / 1000),
@@ -83,7 +91,7 @@ export class TokenSigner {
       azp: claims.clientId,
       sid: claims.sessionId,
     })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setSubject(claims.sub)
       .setAudience(claims.clientId)
@@ -110,7 +118,7 @@ export class TokenSigner {
   async verifyIdTokenHint(token: string): Promise<JWTPayload> {
     const { payload } = await jwtVerify(token, (header) => this.key(header.kid), {
       issuer: this.issuer,
-      algorithms: ['ES256'],
+      algorithms: [...signingAlgs],
       // Judge it as of just before its own expiry: only signature and issuer must hold.
       currentDate: new Date(decodeExp(token) * 1000 - 1000),
     });

@@ -1,4 +1,5 @@
 /** OAuth clients (relying parties), registered by platform administrators. */
+import type { SigningAlg } from '../../tokens/jwt.ts';
 import type { Metadata, MetadataRecord } from '../common/metadata.ts';
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
@@ -18,6 +19,7 @@ export interface ClientRecord extends MetadataRecord {
   onboarding_uri: string | null;
   home_uri: string | null;
   error_uri: string | null;
+  id_token_signed_response_alg: SigningAlg;
 }
 
 export interface ClientInput {
@@ -27,6 +29,8 @@ export interface ClientInput {
   /** A public client (browser or native app): no secret, PKCE only. */
   public?: boolean;
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** How its ID tokens are signed; RS256 when left out. */
+  idTokenSignedResponseAlg?: SigningAlg;
   grantTypes?: GrantType[];
   scopes?: ClientScope[];
   /** The role of a client_credentials (system) client. */
@@ -50,6 +54,7 @@ export interface ClientValues {
   onboardingUri: string | null;
   homeUri: string | null;
   errorUri: string | null;
+  idTokenAlg: SigningAlg;
 }
 
 /** A registered client with its secret, shown once (on create, or on becoming confidential). */

@@ -168,6 +168,7 @@ export class ClientService {
       onboardingUri: input.onboardingUri ?? null,
       homeUri: input.homeUri ?? null,
       errorUri: input.errorUri ?? null,
+      idTokenAlg: input.idTokenSignedResponseAlg ?? 'RS256',
     };
   }
 }

@@ -6,7 +6,7 @@ import type { ClientRecord, ClientValues } from './model.ts';
 
 const select = `SELECT c.id, c.name, c.description, c.tags, c.secret_hash, c.token_endpoint_auth_method, c.redirect_uris,
     c.post_logout_redirect_uris, c.grant_types, c.scopes, c.role_id, r.name AS role_name, c.login_uri, c.onboarding_uri,
-    c.home_uri, c.error_uri, c.created_at, c.created_by, c.modified_at, c.modified_by
+    c.home_uri, c.error_uri, c.id_token_signed_response_alg, c.created_at, c.created_by, c.modified_at, c.modified_by
   FROM oauth_clients c LEFT JOIN roles r ON r.id = c.role_id`;
 
 const values = (v: ClientValues) => [
@@ -21,6 +21,7 @@ const values = (v: ClientValues) => [
   v.onboardingUri,
   v.homeUri,
   v.errorUri,
+  v.idTokenAlg,
 ];
 
 export async function listClients(db: Queryable, page: PageQuery): Promise<ClientRecord[]> {
@@ -36,8 +37,8 @@ export async function insertClient(db: Queryable, id: string, v: ClientValues, s
   await db.query(
     `INSERT INTO oauth_clients (id, name, description, tags, token_endpoint_auth_method, redirect_uris,
        post_logout_redirect_uris, grant_types, scopes, role_id, login_uri, onboarding_uri, home_uri, error_uri,
-       secret_hash, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+       id_token_signed_response_alg, secret_hash, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [id, ...values(v), secretHash, actor],
   );
 }
@@ -47,8 +48,8 @@ export async function updateClient(db: Queryable, id: string, v: ClientValues, s
   const result = await db.query(
     `UPDATE oauth_clients SET name = $2, description = $3, tags = $4, token_endpoint_auth_method = $5,
        redirect_uris = $6, post_logout_redirect_uris = $7, grant_types = $8, scopes = $9, role_id = $10,
-       login_uri = $11, onboarding_uri = $12, home_uri = $13, error_uri = $14,
-       secret_hash = CASE WHEN $15::boolean THEN $16 ELSE secret_hash END, modified_at = now(), modified_by = $17
+       login_uri = $11, onboarding_uri = $12, home_uri = $13, error_uri = $14, id_token_signed_response_alg = $15,
+       secret_hash = CASE WHEN $16::boolean THEN $17 ELSE secret_hash END, modified_at = now(), modified_by = $18
      WHERE id = $1`,
     [id, ...values(v), secretHash !== undefined, secretHash ?? null, actor],
   );

@@ -4,6 +4,8 @@ import type { Queryable } from '../../db/db.ts';
 
 export interface KeyRow {
   kid: string;
+  /** A JWS algorithm (the key ring's SigningAlg). */
+  alg: string;
   public_jwk: JWK;
   private_jwk_ciphertext: string;
   created_at: Date;
@@ -14,25 +16,30 @@ export async function lockKeyRing(db: Queryable): Promise<void> {
   await db.query(`SELECT pg_advisory_xact_lock(hashtext('tessera.keyring'))`);
 }
 
-export async function currentKey(db: Queryable): Promise<KeyRow | undefined> {
+export async function currentKey(db: Queryable, alg: string): Promise<KeyRow | undefined> {
   const result = await db.query<KeyRow>(
-    `SELECT kid, public_jwk, private_jwk_ciphertext, created_at FROM signing_keys
-      WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+    `SELECT kid, alg, public_jwk, private_jwk_ciphertext, created_at FROM signing_keys
+      WHERE alg = $1 AND retired_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+    [alg],
   );
   return result.rows[0];
 }
 
-/** Retires the current keys (published until their last token expires) and adds a new one. */
-export async function replaceKey(db: Queryable, key: { kid: string; publicJwk: JWK; sealedPrivateJwk: string }, publishSeconds: number): Promise<KeyRow> {
+/** Retires the current keys of the algorithm (published until their last token expires) and adds a new one. */
+export async function replaceKey(
+  db: Queryable,
+  key: { kid: string; alg: string; publicJwk: JWK; sealedPrivateJwk: string },
+  publishSeconds: number,
+): Promise<KeyRow> {
   await db.query(
     `UPDATE signing_keys SET retired_at = now(), published_until = now() + make_interval(secs => $1)
-      WHERE retired_at IS NULL`,
-    [publishSeconds],
+      WHERE alg = $2 AND retired_at IS NULL`,
+    [publishSeconds, key.alg],
   );
   const result = await db.query<KeyRow>(
-    `INSERT INTO signing_keys (kid, public_jwk, private_jwk_ciphertext) VALUES ($1, $2, $3)
-     RETURNING kid, public_jwk, private_jwk_ciphertext, created_at`,
-    [key.kid, JSON.stringify(key.publicJwk), key.sealedPrivateJwk],
+    `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_ciphertext) VALUES ($1, $2, $3, $4)
+     RETURNING kid, alg, public_jwk, private_jwk_ciphertext, created_at`,
+    [key.kid, key.alg, JSON.stringify(key.publicJwk), key.sealedPrivateJwk],
   );
   return result.rows[0]!;
 }

@@ -1,5 +1,5 @@
 /** The tokens a session or a system client receives (RFC 6749 §5.1, OIDC Core §3.1.3.3). */
-import type { TokenSigner } from '../../tokens/jwt.ts';
+import type { SigningAlg, TokenSigner } from '../../tokens/jwt.ts';
 import type { UserService } from '../users/service.ts';
 import type { SessionRecord } from './model.ts';
 import type { SessionService } from './service.ts';
@@ -33,11 +33,12 @@ export class TokenIssuer {
   }
 
   /** Access token, ID token (for `openid`) and optionally a new refresh token of a session. */
-  async forSession(session: SessionRecord, options: { nonce?: string; refresh: boolean }): Promise<TokenResponse> {
+  async forSession(session: SessionRecord, options: { nonce?: string; refresh: boolean; idTokenAlg: SigningAlg }): Promise<TokenResponse> {
     const accessToken = await this.signer.accessToken({ sub: session.user_id, clientId: session.client_id, scope: session.scope, sessionId: session.id });
     const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: this.signer.accessTokenTtl, scope: session.scope };
     if (session.scope.split(' ').includes('openid')) {
       response.id_token = await this.signer.idToken({
+        alg: options.idTokenAlg,
         sub: session.user_id,
         clientId: session.client_id,
         sessionId: session.id,

@@ -1,4 +1,5 @@
 import type { RouteModule } from '../../http/faces.ts';
+import { signingAlgs } from '../../tokens/jwt.ts';
 
 /** OpenID Connect Discovery 1.0 §3: every field of the Identity API's schema, and only what works. */
 export function openidConfiguration(issuer: string) {
@@ -23,7 +24,7 @@ export function openidConfiguration(issuer: string) {
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    id_token_signing_alg_values_supported: ['ES256'],
+    id_token_signing_alg_values_supported: [...signingAlgs],
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
     authorization_response_iss_parameter_supported: true,
@@ -41,7 +42,7 @@ export const discoveryRoutes: RouteModule = (app, { core: { config, keyRing } })
   app.get('/oauth2/v2/jwks', {
     schema: { operationId: 'jwks', tags: ['oidc'] },
     handler: async (_req, reply) => {
-      await keyRing.signingKey(); // a new installation publishes its first key here
+      await keyRing.ensureKeys(); // a new installation publishes its first keys here
       return reply.header('cache-control', 'no-cache').send(await keyRing.jwks());
     },
   });

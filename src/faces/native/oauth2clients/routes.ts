@@ -24,6 +24,7 @@ export function clientToWire(row: ClientRecord) {
       ...(row.onboarding_uri ? { onboardingURI: row.onboarding_uri } : {}),
       ...(row.home_uri ? { homeURI: row.home_uri } : {}),
       ...(row.error_uri ? { errorURI: row.error_uri } : {}),
+      idTokenSignedResponseAlg: row.id_token_signed_response_alg,
     },
     status: { clientID: row.id },
   };
@@ -48,6 +49,7 @@ const fromWire = ({ metadata, spec }: ClientWrite): ClientInput => ({
   onboardingUri: spec.onboardingURI,
   homeUri: spec.homeURI,
   errorUri: spec.errorURI,
+  idTokenSignedResponseAlg: spec.idTokenSignedResponseAlg,
 });
 
 export const clientRoutes: RouteModule = (app, { core: { clients } }) => {

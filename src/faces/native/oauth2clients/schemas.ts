@@ -19,6 +19,7 @@ const specFields = {
   onboardingURI: Type.Optional(Uri),
   homeURI: Type.Optional(Uri),
   errorURI: Type.Optional(Uri),
+  idTokenSignedResponseAlg: Type.Optional(StringEnum(['RS256', 'ES256'], { description: 'How ID tokens for this client are signed; RS256 when left out.' })),
 };
 
 export const ClientWrite = Type.Object(
@@ -34,6 +35,7 @@ const ReadSpec = Type.Object({
   tokenEndpointAuthMethod: StringEnum(['client_secret_basic', 'client_secret_post', 'none']),
   grantTypes: Type.Array(GrantType),
   scopes: Type.Array(Scope),
+  idTokenSignedResponseAlg: StringEnum(['RS256', 'ES256']),
 });
 export const ClientRead = Type.Object({ metadata: ReadMetadata, spec: ReadSpec, status: Type.Object({ clientID: Type.String() }) });
 export const ClientCreated = Type.Object({

@@ -21,6 +21,6 @@ export const authorizationCodeGrant: Grant = {
       throw new InvalidGrant('code_verifier does not match the code challenge');
     }
     const { session, nonce } = await core.sessions.redeemCode(form.code);
-    return core.tokens.forSession(session, { nonce, refresh: client.grant_types.includes('refresh_token') });
+    return core.tokens.forSession(session, { nonce, refresh: client.grant_types.includes('refresh_token'), idTokenAlg: client.id_token_signed_response_alg });
   },
 };

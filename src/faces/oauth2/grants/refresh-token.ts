@@ -18,6 +18,6 @@ export const refreshTokenGrant: Grant = {
       if (asked.some((s) => !granted.has(s))) throw new InvalidScope('the requested scope exceeds the original grant');
       scope = asked.join(' ');
     }
-    return core.tokens.forSession({ ...session, scope }, { refresh: true });
+    return core.tokens.forSession({ ...session, scope }, { refresh: true, idTokenAlg: client.id_token_signed_response_alg });
   },
 };
