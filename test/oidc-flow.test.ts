@@ -50,7 +50,7 @@ suite('OpenID Connect provider', (ctx) => {
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       id_token_signing_alg_values_supported: ['ES256', 'RS256'],
       code_challenge_methods_supported: ['S256'],
-      prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+      prompt_values_supported: ['none', 'login', 'select_account'],
       authorization_response_iss_parameter_supported: true,
       claims_parameter_supported: false,
       request_parameter_supported: false,

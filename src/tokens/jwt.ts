@@ -118,6 +118,7 @@ export class TokenSigner {
   async verifyIdTokenHint(token: string): Promise<JWTPayload> {
     const { payload } = await jwtVerify(token, (header) => this.key(header.kid), {
       issuer: this.issuer,
+      typ: 'JWT', // an access token (at+jwt) is no hint
       algorithms: [...signingAlgs],
       // Judge it as of just before its own expiry: only signature and issuer must hold.
       currentDate: new Date(decodeExp(token) * 1000 - 1000),

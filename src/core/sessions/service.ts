@@ -28,7 +28,7 @@ export class SessionService {
   ) {}
 
   /** A session for the user at the client and an authorization code for it (60 s, single use). */
-  async issueCode(request: AuthorizationRequest, userId: string, authTime: Date): Promise<string> {
+  async issueCode(request: AuthorizationRequest, userId: string, authTime: Date, browserSessionId?: string): Promise<string> {
     const code = generateSecret('cod');
     await this.db.transaction(async () => {
       const sessionId = await store.createSession(this.db, {
@@ -38,6 +38,7 @@ export class SessionService {
         authTime,
         ttlSeconds: this.options.ttlSeconds,
         single: this.options.singlePerClient,
+        browserSessionId,
       });
       await store.insertCode(this.db, {
         hash: this.hasher.hash(code),
@@ -117,24 +118,28 @@ export class SessionService {
     await store.revokeSession(this.db, id);
   }
 
-  /** RP-initiated logout: the user's sessions at the client (or everywhere) and single sign-on. */
-  async endUserSessions(userId: string, clientId?: string): Promise<void> {
+  /**
+   * RP-initiated logout of one browser: its single-sign-on session and the client sessions
+   * started in it, and the client session an ID token hint names. The user's sessions in
+   * other browsers stay.
+   */
+  async endBrowserSession(userId: string, ended: { browserSessionId?: string; clientSessionId?: string }): Promise<void> {
     await this.db.transaction(async () => {
-      await store.revokeUserSessions(this.db, userId, clientId);
-      await store.endBrowserSessions(this.db, userId);
+      if (ended.browserSessionId) await store.endBrowserSession(this.db, ended.browserSessionId);
+      if (ended.clientSessionId) await store.revokeSession(this.db, ended.clientSessionId);
       await this.events.record({ type: 'session.ended', actor: userId, target: { kind: 'user', id: userId } });
     });
   }
 
-  /** Starts single sign-on for this browser; the returned token goes in its cookie. */
-  async startBrowserSession(userId: string, authTime: Date): Promise<string> {
+  /** Starts single sign-on for this browser; the token goes in its cookie, the ID into the sessions started in it. */
+  async startBrowserSession(userId: string, authTime: Date): Promise<{ token: string; id: string }> {
     const token = generateSecret('ses');
-    await store.createBrowserSession(this.db, this.hasher.hash(token), userId, authTime, this.options.ttlSeconds);
-    return token;
+    const id = await store.createBrowserSession(this.db, this.hasher.hash(token), userId, authTime, this.options.ttlSeconds);
+    return { token, id };
   }
 
   /** The single-sign-on session of a cookie, if it is live and its user active. */
-  browserSession(token: string): Promise<{ user_id: string; auth_time: Date } | undefined> {
+  browserSession(token: string): Promise<{ id: string; user_id: string; auth_time: Date } | undefined> {
     return store.findBrowserSession(this.db, this.hasher.hash(token));
   }
 

@@ -10,7 +10,7 @@ import type { CodeBindings, CodeRecord, LiveSessionRecord, RefreshRecord, Refres
 
 export async function createSession(
   db: Queryable,
-  s: { userId: string; clientId: string; scope: string; authTime: Date; ttlSeconds: number; single: boolean },
+  s: { userId: string; clientId: string; scope: string; authTime: Date; ttlSeconds: number; single: boolean; browserSessionId?: string },
 ): Promise<string> {
   // One session per user per client unless configured otherwise: a new login ends the last.
   if (s.single) {
@@ -18,9 +18,9 @@ export async function createSession(
   }
   const id = randomUUID();
   await db.query(
-    `INSERT INTO sessions (id, user_id, client_id, scope, auth_time, expires_at)
-     VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
-    [id, s.userId, s.clientId, s.scope, s.authTime, s.ttlSeconds],
+    `INSERT INTO sessions (id, user_id, client_id, scope, auth_time, expires_at, browser_session_id)
+     VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7)`,
+    [id, s.userId, s.clientId, s.scope, s.authTime, s.ttlSeconds, s.browserSessionId ?? null],
   );
   return id;
 }
@@ -40,11 +40,10 @@ export async function revokeSession(db: Queryable, id: string): Promise<void> {
   await db.query('UPDATE sessions SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1', [id]);
 }
 
-export async function revokeUserSessions(db: Queryable, userId: string, clientId?: string): Promise<void> {
-  await db.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND ($2::uuid IS NULL OR client_id = $2) AND revoked_at IS NULL`, [
-    userId,
-    clientId ?? null,
-  ]);
+/** Ends a browser's single-sign-on session and the client sessions started in it. */
+export async function endBrowserSession(db: Queryable, browserSessionId: string): Promise<void> {
+  await db.query('UPDATE sessions SET revoked_at = now() WHERE browser_session_id = $1 AND revoked_at IS NULL', [browserSessionId]);
+  await db.query('UPDATE browser_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [browserSessionId]);
 }
 
 // Authorization codes (RFC 6749 §4.1.2: short-lived, single use).
@@ -129,25 +128,23 @@ export async function findRefreshToken(db: Queryable, hash: string): Promise<Ref
 
 // Browser (single-sign-on) sessions.
 
-export async function createBrowserSession(db: Queryable, hash: string, userId: string, authTime: Date, ttlSeconds: number) {
+export async function createBrowserSession(db: Queryable, hash: string, userId: string, authTime: Date, ttlSeconds: number): Promise<string> {
+  const id = randomUUID();
   await db.query(
     `INSERT INTO browser_sessions (id, token_hash, user_id, auth_time, expires_at)
      VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
-    [randomUUID(), hash, userId, authTime, ttlSeconds],
+    [id, hash, userId, authTime, ttlSeconds],
   );
+  return id;
 }
 
 export async function findBrowserSession(db: Queryable, hash: string) {
-  const result = await db.query<{ user_id: string; auth_time: Date }>(
-    `SELECT b.user_id, b.auth_time FROM browser_sessions b JOIN users u ON u.id = b.user_id
+  const result = await db.query<{ id: string; user_id: string; auth_time: Date }>(
+    `SELECT b.id, b.user_id, b.auth_time FROM browser_sessions b JOIN users u ON u.id = b.user_id
       WHERE b.token_hash = $1 AND b.revoked_at IS NULL AND b.expires_at > now() AND u.state = 'active'`,
     [hash],
   );
   return result.rows[0];
-}
-
-export async function endBrowserSessions(db: Queryable, userId: string) {
-  await db.query('UPDATE browser_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
 }
 
 export async function purgeExpired(db: Queryable): Promise<number> {

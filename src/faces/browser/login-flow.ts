@@ -46,12 +46,22 @@ export class LoginFlow {
       return showError(400, 'Cannot sign in', error.message);
     }
     const { client, request } = validated;
+    // OIDC Core §3.1.2.1 id_token_hint: the user the client believes is signed in. Single sign-on
+    // answers only for that user; another user's session means a fresh login (or login_required).
+    let hintedUser: string | undefined;
+    if (params.id_token_hint) {
+      hintedUser = await this.core.signer.verifyIdTokenHint(params.id_token_hint).then(
+        (hint) => hint.sub,
+        () => undefined,
+      );
+      if (!hintedUser) return this.redirectError(request.redirectUri, request.state, 'invalid_request', 'id_token_hint is not an ID token this server issued');
+    }
     // Single sign-on: an existing Tessera session answers without interaction (OIDC Core
     // §3.1.2.3), unless the client asks for a fresh login or the session is older than max_age.
     if (!request.prompt.includes('login') && !request.prompt.includes('select_account') && ssoToken) {
       const sso = await this.core.sessions.browserSession(ssoToken);
       const fresh = sso && (request.maxAge === undefined || (Date.now() - sso.auth_time.getTime()) / 1000 <= request.maxAge);
-      if (fresh) return { redirect: await this.issueCode(request, sso.user_id, sso.auth_time) };
+      if (fresh && (!hintedUser || hintedUser === sso.user_id)) return { redirect: await this.issueCode(request, sso.user_id, sso.auth_time, sso.id) };
     }
     if (request.prompt.includes('none')) return this.redirectError(request.redirectUri, request.state, 'login_required', 'the user must sign in');
     const state = await this.core.logins.open(request, browserId);
@@ -141,14 +151,14 @@ export class LoginFlow {
       return showError(400, 'Sign-in expired', 'This sign-in was already completed.');
     }
     const authTime = new Date();
-    const redirect = await this.issueCode(row.request, userId, authTime);
     const sso = await this.core.sessions.startBrowserSession(userId, authTime);
-    return { redirect, cookies: [{ name: sessionCookie, value: sso, maxAge: this.core.config.refreshTokenTtl }] };
+    const redirect = await this.issueCode(row.request, userId, authTime, sso.id);
+    return { redirect, cookies: [{ name: sessionCookie, value: sso.token, maxAge: this.core.config.refreshTokenTtl }] };
   }
 
   /** The client's redirect with a new authorization code (RFC 6749 §4.1.2, RFC 9207 `iss`). */
-  private async issueCode(request: AuthorizationRequest, userId: string, authTime: Date): Promise<string> {
-    const code = await this.core.sessions.issueCode(request, userId, authTime);
+  private async issueCode(request: AuthorizationRequest, userId: string, authTime: Date, browserSessionId: string): Promise<string> {
+    const code = await this.core.sessions.issueCode(request, userId, authTime, browserSessionId);
     return redirectWith(request.redirectUri, { code, state: request.state, iss: this.issuer });
   }
 

@@ -26,7 +26,9 @@ export function openidConfiguration(issuer: string) {
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     id_token_signing_alg_values_supported: [...signingAlgs],
     code_challenge_methods_supported: ['S256'],
-    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    // `consent` is accepted but not advertised: clients are first-party, registered by platform
+    // administrators, and there is no consent screen (docs/oidc.md).
+    prompt_values_supported: ['none', 'login', 'select_account'],
     authorization_response_iss_parameter_supported: true,
     claims_parameter_supported: false,
     request_parameter_supported: false,

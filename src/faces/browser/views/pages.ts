@@ -1,4 +1,4 @@
-/** The server-rendered pages: login, onboarding and errors. */
+/** The server-rendered pages: login, onboarding, logout confirmation and errors. */
 import { html } from './html.ts';
 import { page } from './layout.ts';
 
@@ -58,6 +58,26 @@ ${m.roles.map(
 )}
 </fieldset>
 <button type="submit">Create organization</button>
+</form>`,
+  );
+}
+
+export interface LogoutPageModel {
+  csrf: string;
+  /** The logout parameters to carry through the confirmation (client_id, post_logout_redirect_uri, state, ui_locales). */
+  carried: Record<string, string>;
+}
+
+/** OIDC RP-Initiated Logout §2: without a valid hint, the user confirms. */
+export function logoutPage(m: LogoutPageModel): string {
+  return page(
+    'Sign out',
+    html`<h1>Sign out?</h1>
+<p class="lead">Sign out of your account in this browser.</p>
+<form method="post" action="/oauth2/v2/logout">
+<input type="hidden" name="csrf" value="${m.csrf}"><input type="hidden" name="confirm" value="yes">
+${Object.entries(m.carried).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<button type="submit">Sign out</button>
 </form>`,
   );
 }

@@ -9,3 +9,8 @@ ALTER TABLE signing_keys ALTER COLUMN alg DROP DEFAULT;
 ALTER TABLE oauth_clients ADD COLUMN id_token_signed_response_alg text NOT NULL DEFAULT 'ES256'
   CHECK (id_token_signed_response_alg IN ('ES256', 'RS256'));
 ALTER TABLE oauth_clients ALTER COLUMN id_token_signed_response_alg SET DEFAULT 'RS256';
+
+-- The browser (single-sign-on session) a client session was started in, so that logging out
+-- of one browser ends that browser's sessions only (OIDC RP-Initiated Logout §2).
+ALTER TABLE sessions ADD COLUMN browser_session_id uuid REFERENCES browser_sessions (id) ON DELETE SET NULL;
+CREATE INDEX sessions_browser_session_idx ON sessions (browser_session_id) WHERE revoked_at IS NULL;
