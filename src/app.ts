@@ -15,6 +15,7 @@ import { oauth2Face } from './faces/oauth2/face.ts';
 import { systemFace } from './faces/system/face.ts';
 import { installBodyParsers } from './http/body-parsers.ts';
 import { type Face, faceFor, registerFaces, sendFaceError } from './http/faces.ts';
+import { installDrain, installRequestLog, OneLinePerRequest } from './http/lifecycle.ts';
 import { type RateLimiter, unlimited } from './http/rate-limit.ts';
 import type { ServerKeys } from './tokens/server-secret.ts';
 
@@ -51,11 +52,21 @@ export async function buildApp({ config, db, keys, logger, limiter, faces = defa
     // Refuse rather than repair: unknown fields and wrong types are client errors.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     trustProxy: false,
+    logController: new OneLinePerRequest(),
+    // New requests during shutdown get the face's envelope (installDrain), not Fastify's 503.
+    return503OnClosing: false,
     // Router errors (bad percent-encoding, over-long parameters) in the envelope of the path's face.
     frameworkErrors: (error, request, reply) => sendFaceError(faceFor(faces, systemFace, request.url), request, reply, error),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const core = buildCore(db, config, keys, app.log, seams);
+  db.watchAvailability((available, reason) =>
+    available
+      ? app.log.warn('the database answers again')
+      : app.log.warn({ reason }, 'the database does not answer: requests that need it get 503 until it is back'),
+  );
+  installRequestLog(app);
+  const drain = installDrain(app);
   installBodyParsers(app);
   await app.register(swagger, {
     openapi: {
@@ -71,7 +82,7 @@ export async function buildApp({ config, db, keys, logger, limiter, faces = defa
   });
   await registerFaces(app, faces, systemFace, { core, limiter: limiter ?? unlimited });
   await app.ready();
-  return { app, core };
+  return { app, core, drain: drain.drain };
 }
 
 export type BuiltApp = Awaited<ReturnType<typeof buildApp>>;

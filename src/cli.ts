@@ -47,7 +47,12 @@ async function main(argv: string[]): Promise<number> {
       const server = await startServer(config);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
-          server.app.log.info({ signal }, 'shutting down');
+          server.app.log.info({ signal }, 'shutting down: finishing the requests in flight');
+          const deadline = setTimeout(() => {
+            server.app.log.warn({ timeoutSeconds: config.shutdownTimeout }, 'requests still in flight at the shutdown deadline; exiting');
+            process.exit(1);
+          }, config.shutdownTimeout * 1000);
+          deadline.unref();
           server.close().then(
             () => process.exit(0),
             () => process.exit(1),

@@ -32,6 +32,12 @@ export interface Config {
   onboardingRoles: string[];
   /** `single`: a new login at a client ends the user's previous session there. */
   sessionsPerClient: 'single' | 'multiple';
+  /** PostgreSQL only: pool size, and the connect and statement timeouts in seconds. */
+  dbPoolSize: number;
+  dbConnectTimeout: number;
+  dbStatementTimeout: number;
+  /** How long a shutdown waits for requests in flight before the process exits anyway, in seconds. */
+  shutdownTimeout: number;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
       .map((r) => r.trim())
       .filter(Boolean),
     sessionsPerClient: oneOf('TESSERA_SESSIONS_PER_CLIENT', env.TESSERA_SESSIONS_PER_CLIENT ?? 'single', ['single', 'multiple'] as const),
+    dbPoolSize: inRange('TESSERA_DB_POOL_SIZE', env.TESSERA_DB_POOL_SIZE ?? '10', 1, 1000),
+    dbConnectTimeout: atLeast('TESSERA_DB_CONNECT_TIMEOUT', env.TESSERA_DB_CONNECT_TIMEOUT ?? '5s', 1),
+    dbStatementTimeout: atLeast('TESSERA_DB_STATEMENT_TIMEOUT', env.TESSERA_DB_STATEMENT_TIMEOUT ?? '15s', 1),
+    shutdownTimeout: atLeast('TESSERA_SHUTDOWN_TIMEOUT', env.TESSERA_SHUTDOWN_TIMEOUT ?? '10s', 1),
   };
 }
 
@@ -144,6 +154,12 @@ function atLeast(setting: string, text: string, minimum: number): number {
   const seconds = parseDuration(setting, text);
   if (seconds < minimum) throw new ConfigError(setting, `must be at least ${minimum}s`);
   return seconds;
+}
+
+function inRange(setting: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new ConfigError(setting, `"${text}" is not a whole number from ${min} to ${max}`);
+  return value;
 }
 
 function parseBoolean(setting: string, text: string): boolean {

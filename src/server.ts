@@ -10,7 +10,7 @@ import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
 export async function startServer(config: Config) {
   const keys = deriveKeys(loadServerSecret(config.secret, config.dataDir));
   const db = await openDatabase(config);
-  const { app, core } = await buildApp({ config, db, keys });
+  const { app, core, drain } = await buildApp({ config, db, keys });
   try {
     const applied = await migrate(db);
     if (applied.length) app.log.info({ applied }, 'database migrated');
@@ -24,7 +24,14 @@ export async function startServer(config: Config) {
   const stopDeprovisioner = startDeprovisioner(core, config.deprovisionInterval, app.log);
   return {
     app,
+    /**
+     * Graceful stop: new requests are refused with 503 and every response says
+     * `Connection: close`; idle kept-alive connections are closed at once (Fastify's
+     * forceCloseConnections: 'idle'); requests in flight finish, for at most
+     * TESSERA_SHUTDOWN_TIMEOUT, after which the caller exits anyway.
+     */
     async close() {
+      drain();
       stopDeprovisioner();
       await app.close();
       await db.close();

@@ -9,47 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { seedPgliteDataDir } from './support/databases.ts';
-
-// The installed command, as production runs it: compiled JavaScript, no TypeScript loader
-// (`npm test` builds dist/ first). Only the runner's V8 tuning is passed on (short-lived
-// processes gain from not optimizing the embedded database's WASM).
-const cli = [...process.execArgv.filter((flag) => flag === '--liftoff-only'), 'bin/tessera.js'];
-
-interface Running {
-  url: string;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-function serve(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [...cli, 'serve', '--host', '127.0.0.1', '--port', '0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        child.stdout.off('data', onData);
-        child.stdout.on('data', (more: Buffer) => (output += more.toString()));
-        resolve({
-          url: match[1],
-          output: () => output,
-          stop: () =>
-            new Promise((done) => {
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`tessera exited with ${code}: ${output}`)));
-  });
-}
+import { cli, serve } from './support/serve.ts';
 
 // The tests wait on child processes most of the time: they run side by side.
 describe('tessera serve', { concurrency: true }, () => {

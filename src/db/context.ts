@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db, Queryable, QueryResult } from './db.ts';
-import { fromDriverError } from './errors.ts';
+import { DatabaseUnavailable, fromDriverError } from './errors.ts';
 
 interface Scope {
   client: Queryable;
@@ -27,11 +27,23 @@ export function contextualDb(driver: Driver): Db {
     const scope = storage.getStore();
     return scope?.open ? scope.client : driver.root;
   };
+  let available = true;
+  let onChange: ((available: boolean, reason?: string) => void) | undefined;
+  const report = (now: boolean, reason?: string) => {
+    if (now === available) return;
+    available = now;
+    onChange?.(now, reason);
+  };
   const mapped = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
-      return await run();
+      const result = await run();
+      report(true);
+      return result;
     } catch (error) {
-      throw fromDriverError(error);
+      const failure = fromDriverError(error);
+      if (failure instanceof DatabaseUnavailable) report(false, failure.reason);
+      else report(true); // the database answered, with an error
+      throw failure;
     }
   };
   return {
@@ -59,5 +71,8 @@ export function contextualDb(driver: Driver): Db {
       );
     },
     close: () => driver.close(),
+    watchAvailability(listener) {
+      onChange = listener;
+    },
   };
 }

@@ -25,4 +25,9 @@ export interface Db extends Queryable {
   readonly inTransaction: boolean;
   close(): Promise<void>;
   readonly driver: 'pglite' | 'postgres';
+  /**
+   * Calls `listener` when the database stops answering (a query failed as unavailable) and
+   * when it answers again: one call per change, not per query, for the operator's log.
+   */
+  watchAvailability(listener: (available: boolean, reason?: string) => void): void;
 }

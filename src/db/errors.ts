@@ -1,4 +1,4 @@
-import { Conflict, DomainError, InvalidRequest, NotFound } from '../kernel/errors.ts';
+import { Conflict, DomainError, InvalidRequest, NotFound, Unavailable } from '../kernel/errors.ts';
 
 /** The fields both drivers (pg and PGlite) put on a PostgreSQL error. */
 interface PgError {
@@ -74,11 +74,46 @@ export class DatabaseFault extends Error {
   }
 }
 
-/** Any failed query, as callers see it: a domain error, a DatabaseFault, or (no SQLSTATE: a connection error) itself. */
+// SQLSTATEs that say the server cannot serve now rather than that the request is wrong.
+const unavailableStates = new Set([
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, recovering)
+  '57014', // query_canceled: the statement timeout fired
+  '53300', // too_many_connections
+  '25P03', // idle_in_transaction_session_timeout
+]);
+// Errors of the connection itself (Node's socket errors, and the pg driver's own messages).
+const connectionErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const connectionMessages = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection timed out/i;
+
+/**
+ * Whether a driver error means the database is unreachable, failing over or too slow: the
+ * request may succeed later (503), as opposed to a fault in Tessera (500). Its reason, for
+ * the log, names the condition and never the SQL.
+ */
+export function unavailableReason(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (unavailableStates.has(code) || code.startsWith('08'))) return `database error ${code}`;
+  if (typeof code === 'string' && connectionErrorCodes.has(code)) return `database connection ${code}`;
+  if (typeof message === 'string' && connectionMessages.test(message)) return `database connection: ${message.slice(0, 80)}`;
+  return undefined;
+}
+
+/** Any failed query, as callers see it: a domain error (Unavailable when the database cannot serve), a DatabaseFault, or itself. */
 export function fromDriverError(error: unknown): unknown {
   if (error instanceof DomainError || error instanceof DatabaseFault) return error; // mapped by an inner query
+  const reason = unavailableReason(error);
+  if (reason) return new DatabaseUnavailable(reason);
   const mapped = mapDbError(error);
   if (mapped) return mapped;
   const { code, routine, constraint } = (error ?? {}) as PgError & { routine?: string };
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? new DatabaseFault(code, routine, constraint || undefined) : error;
+}
+
+/** The database cannot serve now; `reason` is for the log (the caller sees a generic message). */
+export class DatabaseUnavailable extends Unavailable {
+  constructor(readonly reason: string) {
+    super('the service is temporarily unavailable; retry later');
+  }
 }

@@ -14,6 +14,7 @@ const statuses: Record<ErrorCode, number> = {
   conflict: 409,
   unsupported_media_type: 415,
   too_many_requests: 429,
+  unavailable: 503,
   invalid_client: 401,
   invalid_grant: 400,
   unauthorized_client: 400,
@@ -22,10 +23,11 @@ const statuses: Record<ErrorCode, number> = {
   server_error: 500,
 };
 
-/** Where the wire code differs from the domain's (the Identity API's enum has no 401 or 429 code of its own). */
+/** Where the wire code differs from the domain's (the Identity API's enum has no 401, 429 or 503 code of its own). */
 const wireCodes: Partial<Record<ErrorCode, string>> = {
   unauthenticated: 'access_denied',
   too_many_requests: 'temporarily_unavailable',
+  unavailable: 'temporarily_unavailable',
 };
 
 export const statusOf = (error: DomainError): number => statuses[error.code];
@@ -41,6 +43,7 @@ export function errorHeaders(error: DomainError): Record<string, string> {
     case 'invalid_client':
       return { 'www-authenticate': 'Basic realm="tessera"' };
     case 'too_many_requests':
+    case 'unavailable':
       return { 'retry-after': String('retryAfterSeconds' in error ? error.retryAfterSeconds : 1) };
     default:
       return {};

@@ -9,7 +9,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core/index.ts';
-import { type DomainError, NotFound } from '../kernel/errors.ts';
+import { type DomainError, NotFound, Unavailable } from '../kernel/errors.ts';
 import { toDomainError } from './normalize.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -49,6 +49,7 @@ export function faceFor(faces: readonly Face[], fallback: Face, url: string): Fa
 /** Sends any thrown value as `face`'s error; faults are logged, never shown. */
 export function sendFaceError(face: Face, request: FastifyRequest, reply: FastifyReply, thrown: unknown) {
   const error = toDomainError(thrown);
+  request.failure = { code: error.code, ...(thrown instanceof Unavailable && 'reason' in thrown ? { reason: String(thrown.reason) } : {}) };
   if (error.code === 'server_error') request.log.error({ err: thrown }, 'request failed');
   return face.sendError(request, reply, error);
 }

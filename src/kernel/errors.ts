@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'conflict'
   | 'unsupported_media_type'
   | 'too_many_requests'
+  | 'unavailable'
   | 'invalid_client'
   | 'invalid_grant'
   | 'unauthorized_client'
@@ -63,6 +64,20 @@ export class TooManyRequests extends DomainError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The service cannot answer now (its database is unreachable or too slow, or it is shutting
+ * down) and the same request may succeed later: `retryAfterSeconds` says when to try again.
+ */
+export class Unavailable extends DomainError {
+  readonly code = 'unavailable';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
   ) {
     super(message);
   }

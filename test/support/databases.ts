@@ -13,7 +13,7 @@ import pg from 'pg';
 import type { Db } from '../../src/db/db.ts';
 import { loadMigrations, migrate } from '../../src/db/migrate.ts';
 import { openPglite, pgliteDb } from '../../src/db/pglite.ts';
-import { openPostgres } from '../../src/db/postgres.ts';
+import { openPostgres, type PostgresOptions } from '../../src/db/postgres.ts';
 
 const cacheDir = new URL('../../node_modules/.cache/tessera-test/', import.meta.url).pathname;
 const schemaHash = createHash('sha256')
@@ -134,7 +134,7 @@ function migratedPostgresTemplate(url: string): Promise<string> {
         const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'tessera\\_template\\_%'`);
         for (const { datname } of stale.rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
         await admin.query(`CREATE DATABASE ${name}`);
-        const db = await openPostgres(withDatabase(url, name), 1);
+        const db = await openPostgres(withDatabase(url, name), { poolSize: 1 });
         await migrate(db);
         await db.close();
       } finally {
@@ -146,14 +146,19 @@ function migratedPostgresTemplate(url: string): Promise<string> {
   return postgresTemplate;
 }
 
-/** A new database on the server (empty, or a copy of the migrated template), dropped on close. */
-export async function freshPostgres(url: string, options: { migrated: boolean }): Promise<Db> {
+/**
+ * A new database on the server (empty, or a copy of the migrated template), dropped on close.
+ * `through` connects the app by another address (a fault-injecting proxy), with `driver` options.
+ */
+export async function freshPostgres(url: string, options: { migrated: boolean; through?: string; driver?: PostgresOptions }): Promise<Db> {
   const name = `tessera_test_${randomUUID().replace(/-/g, '')}`;
   const template = options.migrated ? ` TEMPLATE ${await migratedPostgresTemplate(url)}` : '';
   await adminQuery(url, async (admin) => {
     await admin.query(`CREATE DATABASE ${name}${template}`);
   });
-  const db = await openPostgres(withDatabase(url, name));
+  const address = new URL(withDatabase(url, name));
+  if (options.through) address.host = options.through;
+  const db = await openPostgres(address.href, options.driver);
   const close = db.close;
   return Object.assign(db, {
     async close() {

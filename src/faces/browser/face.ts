@@ -15,6 +15,7 @@ import { signupRoutes } from './signup.ts';
 const titles: Partial<Record<DomainError['code'], string>> = {
   not_found: 'Page not found',
   too_many_requests: 'Too many requests',
+  unavailable: 'Temporarily unavailable',
   server_error: 'Something went wrong',
 };
 

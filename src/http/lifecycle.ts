@@ -1,0 +1,52 @@
+/**
+ * What every request goes through whatever its face: one log line when it completes, and
+ * the drain at shutdown. During a database outage each failed request logs that one line
+ * (with the failure's code and reason), not a stack trace; real faults still log theirs.
+ */
+import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { Unavailable } from '../kernel/errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Why the request failed, when it did: for its log line. */
+    failure?: { code: string; reason?: string };
+  }
+}
+
+/** Fastify's request log, as one line per request instead of two: warn for 5xx, with the failure. */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const failure = request.failure ?? (error ? { code: 'response_error' } : undefined);
+    const line = { req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ...(failure ? { failure } : {}) };
+    if (reply.statusCode >= 500 || error) request.log.warn(line, 'request completed');
+    else request.log.info(line, 'request completed');
+  }
+}
+
+export function installRequestLog(app: FastifyInstance): void {
+  app.decorateRequest('failure', undefined);
+}
+
+/**
+ * Graceful shutdown. Once `drain()` is called, every response carries `Connection: close`
+ * so clients stop reusing the connection, and a request that arrives anyway (on a kept-alive
+ * connection) is answered 503 in its face's envelope; requests already in flight finish.
+ */
+export function installDrain(app: FastifyInstance): { drain(): void } {
+  let draining = false;
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!draining) return;
+    reply.header('connection', 'close');
+    throw new Unavailable('the server is shutting down; retry the request', 1);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+  return {
+    drain() {
+      draining = true;
+    },
+  };
+}
