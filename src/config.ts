@@ -36,6 +36,8 @@ export interface Config {
   dbPoolSize: number;
   dbConnectTimeout: number;
   dbStatementTimeout: number;
+  /** The embedded database's shared_buffers ("32MB"): the main memory knob of PGlite. */
+  embeddedSharedBuffers: string;
   /** How long a shutdown waits for requests in flight before the process exits anyway, in seconds. */
   shutdownTimeout: number;
 }
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
     dbPoolSize: inRange('TESSERA_DB_POOL_SIZE', env.TESSERA_DB_POOL_SIZE ?? '10', 1, 1000),
     dbConnectTimeout: atLeast('TESSERA_DB_CONNECT_TIMEOUT', env.TESSERA_DB_CONNECT_TIMEOUT ?? '5s', 1),
     dbStatementTimeout: atLeast('TESSERA_DB_STATEMENT_TIMEOUT', env.TESSERA_DB_STATEMENT_TIMEOUT ?? '15s', 1),
+    embeddedSharedBuffers: memorySize('TESSERA_EMBEDDED_SHARED_BUFFERS', env.TESSERA_EMBEDDED_SHARED_BUFFERS ?? '32MB'),
     shutdownTimeout: atLeast('TESSERA_SHUTDOWN_TIMEOUT', env.TESSERA_SHUTDOWN_TIMEOUT ?? '10s', 1),
   };
 }
@@ -154,6 +157,14 @@ function atLeast(setting: string, text: string, minimum: number): number {
   const seconds = parseDuration(setting, text);
   if (seconds < minimum) throw new ConfigError(setting, `must be at least ${minimum}s`);
   return seconds;
+}
+
+/** A PostgreSQL memory setting: 128kB to 1GB (the WASM heap of the embedded database is 2GB at most). */
+function memorySize(setting: string, text: string): string {
+  const match = /^(\d+)(kB|MB|GB)$/.exec(text.trim());
+  const kb = match ? Number(match[1]) * { kB: 1, MB: 1024, GB: 1024 * 1024 }[match[2] as 'kB' | 'MB' | 'GB'] : 0;
+  if (kb < 128 || kb > 1024 * 1024) throw new ConfigError(setting, `"${text}" is not a size from 128kB to 1GB, like 32MB`);
+  return text.trim();
 }
 
 function inRange(setting: string, text: string, min: number, max: number): number {

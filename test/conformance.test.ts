@@ -329,3 +329,24 @@ suite(
   {},
   { listen: true },
 );
+
+suite('conformance findings: NUL in authorization parameters', (ctx) => {
+  it('answers NUL bytes in state, nonce or login_hint with a 4xx, never a server error', async () => {
+    const registered = await registerClient(ctx().admin);
+    for (const field of ['state', 'nonce', 'login_hint']) {
+      const params = new URLSearchParams({
+        client_id: registered.id,
+        redirect_uri: clientRedirect,
+        response_type: 'code',
+        scope: 'openid',
+        state: 's',
+        code_challenge: 'a'.repeat(43),
+        code_challenge_method: 'S256',
+        [field]: 'a\u0000b',
+      });
+      const res = await ctx().anonymous.get(`/oauth2/v2/authorization?${params}`);
+      assert.ok(res.status >= 300 && res.status < 500, `${field}: ${res.status} ${res.text.slice(0, 200)}`);
+      if (res.status === 302) assert.equal(new URL(String(res.headers.location)).searchParams.get('error'), 'invalid_request', field);
+    }
+  });
+});

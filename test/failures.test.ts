@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../src/config.ts';
+import { openPglite } from '../src/db/pglite.ts';
 import type { DomainEvent } from '../src/kernel/events.ts';
 import { createOrganization } from './fixtures.ts';
 import { type Backend, startTestApp, uniqueName } from './helpers.ts';
@@ -116,5 +118,33 @@ describe('failure handling [postgres]', { skip: !url && 'needs PostgreSQL (TESSE
     proxy.dropAll();
     proxy.mode('forward');
     assert.equal((await ctx.admin.get(`/api/v1/organizations/${org}/groups`)).status, 200);
+  });
+});
+
+describe('failure-handling settings', () => {
+  it('reads the database timeouts, pool size, shutdown deadline and embedded buffer size, and refuses bad ones by name', () => {
+    const config = loadConfig({
+      TESSERA_DB_POOL_SIZE: '4',
+      TESSERA_DB_CONNECT_TIMEOUT: '2s',
+      TESSERA_DB_STATEMENT_TIMEOUT: '1m',
+      TESSERA_SHUTDOWN_TIMEOUT: '3s',
+      TESSERA_EMBEDDED_SHARED_BUFFERS: '16MB',
+    });
+    assert.deepEqual(
+      [config.dbPoolSize, config.dbConnectTimeout, config.dbStatementTimeout, config.shutdownTimeout, config.embeddedSharedBuffers],
+      [4, 2, 60, 3, '16MB'],
+    );
+    assert.throws(() => loadConfig({ TESSERA_DB_POOL_SIZE: '0' }), /TESSERA_DB_POOL_SIZE: "0" is not a whole number from 1 to 1000/);
+    assert.throws(() => loadConfig({ TESSERA_DB_STATEMENT_TIMEOUT: 'soon' }), /TESSERA_DB_STATEMENT_TIMEOUT: "soon" is not a duration/);
+    assert.throws(() => loadConfig({ TESSERA_EMBEDDED_SHARED_BUFFERS: '2GB' }), /TESSERA_EMBEDDED_SHARED_BUFFERS: "2GB" is not a size from 128kB to 1GB/);
+  });
+
+  it('starts the embedded database with the configured shared_buffers', async () => {
+    const db = await openPglite({ sharedBuffers: '16MB' });
+    try {
+      assert.deepEqual((await db.query('SHOW shared_buffers')).rows, [{ shared_buffers: '16MB' }]);
+    } finally {
+      await db.close();
+    }
   });
 });

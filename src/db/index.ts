@@ -13,6 +13,7 @@ export async function openDatabase(options: {
   dbPoolSize?: number;
   dbConnectTimeout?: number;
   dbStatementTimeout?: number;
+  embeddedSharedBuffers?: string;
 }): Promise<Db> {
   if (options.databaseUrl) {
     return openPostgres(options.databaseUrl, {
@@ -23,7 +24,7 @@ export async function openDatabase(options: {
   }
   const dir = join(options.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return openPglite({ dataDir: dir });
+  return openPglite({ dataDir: dir, sharedBuffers: options.embeddedSharedBuffers });
 }
 
 /** Whether the database answers (readiness). */

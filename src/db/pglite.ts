@@ -7,11 +7,19 @@ export interface PgliteOptions {
   dataDir?: string;
   /** A data-directory dump (`dumpDataDir`) to start from instead of an empty cluster. */
   loadDataDir?: Blob | File;
+  /**
+   * PostgreSQL's shared_buffers (e.g. "32MB"). The buffer pool lives in the WASM heap, so it
+   * is most of the process's memory beyond Node itself; PGlite's default is PostgreSQL's 128MB.
+   */
+  sharedBuffers?: string;
 }
 
 /** The embedded driver. */
 export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pglite: PGlite }> {
-  const pg = await PGlite.create(options.dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  const pg = await PGlite.create(options.dataDir, {
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    ...(options.sharedBuffers ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`] } : {}),
+  });
   return pgliteDb(pg);
 }
 
