@@ -51,7 +51,8 @@ export async function buildApp({ config, db, keys, logger, limiter, faces = defa
     bodyLimit,
     // Refuse rather than repair: unknown fields and wrong types are client errors.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
-    trustProxy: false,
+    // The client address is the socket's, unless the request comes through a trusted proxy.
+    trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     logController: new OneLinePerRequest(),
     // New requests during shutdown get the face's envelope (installDrain), not Fastify's 503.
     return503OnClosing: false,

@@ -4,6 +4,7 @@
  * stops the start with a message that names the setting.
  */
 import { resolve } from 'node:path';
+import { ipOrCidrFamily } from './kernel/ip.ts';
 
 export interface Config {
   port: number;
@@ -38,6 +39,12 @@ export interface Config {
   dbStatementTimeout: number;
   /** The embedded database's shared_buffers ("32MB"): the main memory knob of PGlite. */
   embeddedSharedBuffers: string;
+  /** The token policy of organizations that have not set their own. */
+  apiTokenPolicy: { maxLifetimeSeconds: number | null; requireExpiry: boolean; maxTokens: number; rateLimitPerHour: number };
+  /** Proxies (CIDRs) whose X-Forwarded-For gives the client address; empty: the socket's address. */
+  trustedProxies: string[];
+  /** How long audit events are kept, in seconds. */
+  auditRetention: number;
   /** How long a shutdown waits for requests in flight before the process exits anyway, in seconds. */
   shutdownTimeout: number;
 }
@@ -149,6 +156,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
     dbConnectTimeout: atLeast('TESSERA_DB_CONNECT_TIMEOUT', env.TESSERA_DB_CONNECT_TIMEOUT ?? '5s', 1),
     dbStatementTimeout: atLeast('TESSERA_DB_STATEMENT_TIMEOUT', env.TESSERA_DB_STATEMENT_TIMEOUT ?? '15s', 1),
     embeddedSharedBuffers: memorySize('TESSERA_EMBEDDED_SHARED_BUFFERS', env.TESSERA_EMBEDDED_SHARED_BUFFERS ?? '32MB'),
+    apiTokenPolicy: {
+      maxLifetimeSeconds: optionalDuration('TESSERA_APITOKEN_MAX_LIFETIME', env.TESSERA_APITOKEN_MAX_LIFETIME ?? '0'),
+      requireExpiry: parseBoolean('TESSERA_APITOKEN_REQUIRE_EXPIRY', env.TESSERA_APITOKEN_REQUIRE_EXPIRY ?? 'false'),
+      maxTokens: inRange('TESSERA_APITOKEN_MAX_TOKENS', env.TESSERA_APITOKEN_MAX_TOKENS ?? '100', 1, 100000),
+      rateLimitPerHour: inRange('TESSERA_APITOKEN_RATE_LIMIT', env.TESSERA_APITOKEN_RATE_LIMIT ?? '5000', 1, 100000000),
+    },
+    trustedProxies: cidrList('TESSERA_TRUSTED_PROXIES', env.TESSERA_TRUSTED_PROXIES ?? ''),
+    auditRetention: atLeast('TESSERA_AUDIT_RETENTION', env.TESSERA_AUDIT_RETENTION ?? '365d', 86400),
     shutdownTimeout: atLeast('TESSERA_SHUTDOWN_TIMEOUT', env.TESSERA_SHUTDOWN_TIMEOUT ?? '10s', 1),
   };
 }
@@ -165,6 +180,23 @@ function memorySize(setting: string, text: string): string {
   const kb = match ? Number(match[1]) * { kB: 1, MB: 1024, GB: 1024 * 1024 }[match[2] as 'kB' | 'MB' | 'GB'] : 0;
   if (kb < 128 || kb > 1024 * 1024) throw new ConfigError(setting, `"${text}" is not a size from 128kB to 1GB, like 32MB`);
   return text.trim();
+}
+
+/** A duration, or "0" for none. */
+function optionalDuration(setting: string, text: string): number | null {
+  const seconds = parseDuration(setting, text);
+  return seconds === 0 ? null : seconds;
+}
+
+function cidrList(setting: string, text: string): string[] {
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (!ipOrCidrFamily(entry)) throw new ConfigError(setting, `"${entry}" is not an IP address or CIDR range`);
+  }
+  return entries;
 }
 
 function inRange(setting: string, text: string, min: number, max: number): number {

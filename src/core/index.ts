@@ -12,6 +12,7 @@ import type { Principal } from '../rbac/model.ts';
 import { TokenSigner } from '../tokens/jwt.ts';
 import { SecretHasher } from '../tokens/secrets.ts';
 import type { ServerKeys } from '../tokens/server-secret.ts';
+import { ApiTokenService } from './apitokens/service.ts';
 import { ClientService } from './clients/service.ts';
 import { Authenticator } from './credentials/authenticator.ts';
 import { CredentialService } from './credentials/service.ts';
@@ -51,6 +52,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const sessions = new SessionService(db, hasher, { ttlSeconds: config.refreshTokenTtl, singlePerClient: config.sessionsPerClient === 'single' }, events);
   const projects = new ProjectService(db, groups, events);
   const quotas = new QuotaService(db, organizations, events);
+  const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events, log);
   return {
     config,
     keys,
@@ -67,7 +69,8 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     sessions,
     logins: new LoginRequestService(db, hasher, keys.encryptionKey),
     tokens: new TokenIssuer(signer, sessions, users),
-    authenticator: new Authenticator(credentials, signer, sessions, clients),
+    authenticator: new Authenticator(credentials, apiTokens, signer, sessions, clients),
+    apiTokens,
     serviceAccounts: new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events),
     projects,
     quotas,

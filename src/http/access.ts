@@ -106,7 +106,7 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
     if (access.kind === 'caller') {
       try {
         if (!credential) throw new Unauthenticated('this endpoint takes no credential', 'missing');
-        principal = await core.authenticator.authenticate(credential(request));
+        principal = await core.authenticator.authenticate(credential(request), { ip: request.ip });
         request.caller = core.caller(principal);
       } catch (error) {
         failure = error; // counted by the limiter first, so guessing credentials is limited too

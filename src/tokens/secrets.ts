@@ -9,9 +9,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * bst: bootstrap credential · sat: service-account token · cls: OAuth client secret · cod: authorization code · rft: refresh token ·
- * ses: browser session cookie · lgn: login state · sgn: signup link token
+ * ses: browser session cookie · lgn: login state · sgn: signup link token · oat: organization API token
  */
-export type SecretKind = 'bst' | 'sat' | 'cls' | 'cod' | 'rft' | 'ses' | 'lgn' | 'sgn';
+export type SecretKind = 'bst' | 'sat' | 'cls' | 'cod' | 'rft' | 'ses' | 'lgn' | 'sgn' | 'oat';
 
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const bodyLength = 43; // ceil(256 / log2(62))

@@ -1,12 +1,14 @@
 /**
  * The one entry point for bearer tokens, whatever face they arrive on: Tessera's signed
- * access tokens (JWT, RFC 9068) and its opaque credentials. Either way: a signature or HMAC
+ * access tokens (JWT, RFC 9068), organization API tokens and its other opaque credentials. Either way: a signature or HMAC
  * check and at most one indexed lookup, which is also what makes revocation immediate
  * everywhere (a user token's session, a system client's registration).
  */
 import { Unauthenticated } from '../../kernel/errors.ts';
 import type { Principal } from '../../rbac/model.ts';
 import { type AccessTokenPayload, looksLikeJwt, type TokenSigner } from '../../tokens/jwt.ts';
+import { secretKind } from '../../tokens/secrets.ts';
+import type { ApiTokenService } from '../apitokens/service.ts';
 import type { ClientService } from '../clients/service.ts';
 import type { SessionService } from '../sessions/service.ts';
 import type { CredentialService } from './service.ts';
@@ -14,13 +16,17 @@ import type { CredentialService } from './service.ts';
 export class Authenticator {
   constructor(
     private readonly opaque: CredentialService,
+    private readonly apiTokens: ApiTokenService,
     private readonly signer: TokenSigner,
     private readonly sessions: SessionService,
     private readonly clients: ClientService,
   ) {}
 
-  async authenticate(token: string): Promise<Principal> {
-    return looksLikeJwt(token) ? this.fromAccessToken(await this.verify(token)) : this.opaque.authenticate(token);
+  /** `from`: the client's address, for credentials bound to source addresses (API tokens). */
+  async authenticate(token: string, from: { ip: string }): Promise<Principal> {
+    if (looksLikeJwt(token)) return this.fromAccessToken(await this.verify(token));
+    if (secretKind(token) === 'oat') return this.apiTokens.authenticate(token, from.ip);
+    return this.opaque.authenticate(token);
   }
 
   /** Verifies a Tessera access token's signature, type, issuer, audience and expiry. */

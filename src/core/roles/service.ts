@@ -41,13 +41,13 @@ export class RoleService {
    * Refuses unknown roles (400), protected roles and roles holding permissions the caller
    * lacks (403): nobody can hand out more than they have.
    */
-  async requireGrantable(caller: Caller, organizationId: string, roleIds: readonly string[]): Promise<void> {
+  async requireGrantable(caller: Caller, organizationId: string, roleIds: readonly string[], field = 'spec.roleIDs'): Promise<void> {
     if (!roleIds.length) return;
     const acl = await caller.acl(organizationId);
     const roles = await store.getRoles(this.db, roleIds);
     const known = new Set(roles.map((role) => role.id));
     const missing = roleIds.filter((id) => !known.has(id));
-    if (missing.length) throw new InvalidRequest(`spec.roleIDs names unknown roles: ${missing.join(', ')}`);
+    if (missing.length) throw new InvalidRequest(`${field} names unknown roles: ${missing.join(', ')}`);
     for (const role of roles) {
       if (role.protected) throw new Forbidden(`the role "${role.name}" is protected and cannot be granted`);
       if (!canGrant(acl, organizationId, role.scopes)) {
@@ -69,7 +69,8 @@ export class RoleService {
       for (const role of await store.rolesByName(this.db, globalRoles)) grant(acl.global, role.scopes.global);
     }
     if (!organizationId || principal.kind === 'system') return acl;
-    if (principal.kind === 'service_account' && principal.organizationId !== organizationId) return acl;
+    if ((principal.kind === 'service_account' || principal.kind === 'api_token') && principal.organizationId !== organizationId) return acl;
+    if (principal.kind === 'api_token') return this.tokenAcl(acl, organizationId, principal.apiTokenId);
     const member =
       principal.kind === 'user'
         ? { kind: 'user' as const, userId: principal.userId }
@@ -89,4 +90,20 @@ export class RoleService {
     acl.organization = { id: organizationId, member: isMember, permissions: organization };
     return acl;
   };
+
+  /** An API token's ACL: its privileges' roles, at organization scope or in their project; never global. */
+  private async tokenAcl(acl: Acl, organizationId: string, apiTokenId: string): Promise<Acl> {
+    const organization: Permissions = new Map();
+    for (const row of await store.tokenGrants(this.db, organizationId, apiTokenId)) {
+      if (row.project_id === null) grant(organization, row.scopes.organization);
+      else {
+        const project = acl.projects.get(row.project_id) ?? new Map();
+        grant(project, row.scopes.organization);
+        grant(project, row.scopes.project);
+        if (project.size) acl.projects.set(row.project_id, project);
+      }
+    }
+    acl.organization = { id: organizationId, member: true, permissions: organization };
+    return acl;
+  }
 }

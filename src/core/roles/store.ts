@@ -62,3 +62,13 @@ export async function memberGrants(
   const grants = result.rows.flatMap((row) => (row.scopes ? [{ project_id: row.project_id, scopes: row.scopes }] : []));
   return { member: result.rows[0]?.member ?? false, grants };
 }
+
+/** The roles an API token's privileges grant, organization-wide (project_id null) or in one project. */
+export async function tokenGrants(db: Queryable, organizationId: string, apiTokenId: string): Promise<{ project_id: string | null; scopes: RoleScopes }[]> {
+  const result = await db.query<{ project_id: string | null; scopes: RoleScopes }>(
+    `SELECT g.project_id, r.scopes FROM api_token_grants g JOIN roles r ON r.id = g.role_id
+      WHERE g.organization_id = $1 AND g.api_token_id = $2`,
+    [organizationId, apiTokenId],
+  );
+  return result.rows;
+}

@@ -1,0 +1,81 @@
+/** Organization API tokens: named, scoped machine credentials (docs/apitokens.md). */
+
+/** A role granted to a token, at organization scope or in one project. */
+export interface ApiTokenPrivilege {
+  roleId: string;
+  projectId?: string;
+}
+
+/** An opaque grant for the platform's other services, stored and returned as given. */
+export interface ApiTokenResource {
+  type: string;
+  path: string;
+  scopes: string[];
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  resources: ApiTokenResource[];
+  source_ips: string[];
+  expires_at: Date | null;
+  active: boolean;
+  privileges: { role_id: string; project_id: string | null }[];
+  /** When a rotation's previous secret stops working, while it still does. */
+  previous_valid_until: Date | null;
+  created_at: Date;
+  created_by: string | null;
+  modified_at: Date | null;
+  modified_by: string | null;
+  last_used_at: Date | null;
+  last_used_ip: string | null;
+}
+
+export interface ApiTokenInput {
+  name: string;
+  description?: string;
+  privileges: ApiTokenPrivilege[];
+  resources?: ApiTokenResource[];
+  sourceIps?: string[];
+  /** Fixed at creation; ignored on update. */
+  expiresAt?: Date | null;
+  active?: boolean;
+}
+
+export interface ApiTokenPolicy {
+  /** The longest lifetime a new token may have, in seconds; null: no limit. */
+  maxLifetimeSeconds: number | null;
+  requireExpiry: boolean;
+  /** Tokens an organization may hold; expired and inactive ones count until deleted. */
+  maxTokens: number;
+  /** The default request budget per token and hour (enforced by the rate limiter). */
+  rateLimitPerHour: number;
+}
+
+export type ApiTokenState = 'active' | 'inactive' | 'expired';
+
+export interface ApiTokenFilter {
+  state?: ApiTokenState;
+  /** Case-insensitive substring of the name. */
+  search?: string;
+  expiresBefore?: Date;
+  lastUsedBefore?: Date;
+}
+
+/** What the hot path reads: one row, by either the current or the previous secret's hash. */
+export interface ApiTokenCredential {
+  id: string;
+  organization_id: string;
+  name: string;
+  token_hash: string;
+  previous_token_hash: string | null;
+  matched_previous: boolean;
+  previous_expired: boolean;
+  active: boolean;
+  expired: boolean;
+  organization_deleting: boolean;
+  source_ips: string[];
+  stale_last_use: boolean;
+}

@@ -1,0 +1,169 @@
+/**
+ * Organization API tokens: the rules. Privileges are roles, granted with the same
+ * anti-escalation as group roles (nobody creates or widens a token beyond what they hold),
+ * the organization's token policy bounds lifetime and count, and the secret is shown once,
+ * on create and on rotate. Authentication is the hot path: a checksum test, one HMAC, one
+ * indexed read, and a last-use write at most once a minute per token.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/db.ts';
+import { Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
+import type { Logger } from '../../kernel/log.ts';
+import type { Caller } from '../../rbac/caller.ts';
+import type { Principal } from '../../rbac/model.ts';
+import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
+import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
+import type { RoleService } from '../roles/service.ts';
+import type { ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenRecord } from './model.ts';
+import { parseSourceIps, sourceAllowed } from './source-ips.ts';
+import * as store from './store.ts';
+
+export type { ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenPrivilege, ApiTokenRecord, ApiTokenResource, ApiTokenState } from './model.ts';
+
+/** A token with its secret: the only time the secret is seen. */
+export interface ApiTokenWithSecret {
+  token: ApiTokenRecord;
+  secret: string;
+}
+
+/** The longest a rotated-out secret may keep working (RFC-free: a product rule, docs/apitokens.md). */
+export const maxGraceSeconds = 7 * 86400;
+
+export class ApiTokenService {
+  constructor(
+    private readonly db: Db,
+    private readonly roles: RoleService,
+    private readonly hasher: SecretHasher,
+    private readonly defaults: ApiTokenPolicy,
+    private readonly events: EventSink,
+    private readonly log: Pick<Logger, 'warn'>,
+  ) {}
+
+  async list(organizationId: string, filter: ApiTokenFilter, page: PageQuery): Promise<Listing<ApiTokenRecord>> {
+    return finishPage(page, await store.listTokens(this.db, organizationId, filter, page));
+  }
+
+  async get(organizationId: string, id: string): Promise<ApiTokenRecord> {
+    const token = await store.getToken(this.db, organizationId, id);
+    if (!token) throw new NotFound('API token not found');
+    return token;
+  }
+
+  async create(caller: Caller, organizationId: string, input: ApiTokenInput): Promise<ApiTokenWithSecret> {
+    return this.db.transaction(async () => {
+      const checked = await this.checked(caller, organizationId, input);
+      const policy = await this.policy(organizationId);
+      this.checkExpiry(policy, input.expiresAt ?? null);
+      await store.lockOrganizationTokens(this.db, organizationId);
+      if ((await store.countTokens(this.db, organizationId)) >= policy.maxTokens) {
+        throw new Conflict(`the organization holds ${policy.maxTokens} API tokens, its maximum; delete unused ones (expired and inactive tokens count)`);
+      }
+      const id = randomUUID();
+      const secret = generateSecret('oat');
+      await store.insertToken(this.db, { id, organizationId, input: checked, tokenHash: this.hasher.hash(secret), actor: caller.subject });
+      await store.replaceGrants(this.db, organizationId, id, checked.privileges);
+      await this.record('apitoken.created', caller, organizationId, id);
+      return { token: await this.get(organizationId, id), secret };
+    });
+  }
+
+  /** Replaces name, description, privileges, resources, source addresses and the on/off switch; the expiry is fixed. */
+  async update(caller: Caller, organizationId: string, id: string, input: ApiTokenInput): Promise<ApiTokenRecord> {
+    return this.db.transaction(async () => {
+      const current = await this.get(organizationId, id);
+      if (input.expiresAt !== undefined && (input.expiresAt?.getTime() ?? null) !== (current.expires_at?.getTime() ?? null)) {
+        throw new InvalidRequest('spec.expiresAt is fixed when the token is created; create a new token instead');
+      }
+      const checked = await this.checked(caller, organizationId, input);
+      await store.updateToken(this.db, organizationId, id, checked, caller.subject);
+      await store.replaceGrants(this.db, organizationId, id, checked.privileges);
+      const switched = current.active !== (checked.active ?? true);
+      await this.record(switched ? (checked.active === false ? 'apitoken.deactivated' : 'apitoken.activated') : 'apitoken.updated', caller, organizationId, id);
+      return this.get(organizationId, id);
+    });
+  }
+
+  /** A new secret, shown once; the old one keeps working for `graceSeconds` (0: stops at once). */
+  async rotate(caller: Caller, organizationId: string, id: string, graceSeconds: number): Promise<ApiTokenWithSecret> {
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > maxGraceSeconds) {
+      throw new InvalidRequest(`the grace period must be from 0 to ${maxGraceSeconds} seconds (7 days)`);
+    }
+    return this.db.transaction(async () => {
+      await this.requireWithinOwnPrivileges(caller, organizationId, await this.get(organizationId, id));
+      const secret = generateSecret('oat');
+      await store.rotateToken(this.db, organizationId, id, this.hasher.hash(secret), graceSeconds, caller.subject);
+      await this.record('apitoken.rotated', caller, organizationId, id);
+      return { token: await this.get(organizationId, id), secret };
+    });
+  }
+
+  async delete(caller: Caller, organizationId: string, id: string): Promise<void> {
+    await this.db.transaction(async () => {
+      if ((await store.deleteToken(this.db, organizationId, id)) === undefined) throw new NotFound('API token not found');
+      await this.record('apitoken.deleted', caller, organizationId, id);
+    });
+  }
+
+  /** The organization's token policy, or the configured defaults when it has none. */
+  async policy(organizationId: string): Promise<ApiTokenPolicy> {
+    return (await store.getPolicy(this.db, organizationId)) ?? this.defaults;
+  }
+
+  async setPolicy(caller: Caller, organizationId: string, policy: ApiTokenPolicy): Promise<ApiTokenPolicy> {
+    return this.db.transaction(async () => {
+      await store.putPolicy(this.db, organizationId, policy, caller.subject);
+      await this.record('apitokenpolicy.updated', caller, organizationId, organizationId, 'apitokenpolicy');
+      return this.policy(organizationId);
+    });
+  }
+
+  /**
+   * The principal of an API token presented from `ip`, or Unauthenticated (Forbidden for an
+   * address outside the token's allow-list). Every refusal names its reason, never the token.
+   */
+  async authenticate(secret: string, ip: string): Promise<Principal> {
+    const hash = this.hasher.hash(secret);
+    const row = await store.findCredential(this.db, hash);
+    if (!row || !this.hasher.matches(secret, row.matched_previous ? (row.previous_token_hash ?? '') : row.token_hash)) {
+      throw new Unauthenticated('the access token is not valid');
+    }
+    if (row.matched_previous && row.previous_expired) throw new Unauthenticated('the API token was rotated and its previous secret no longer works');
+    if (!row.active) throw new Unauthenticated('the API token is deactivated');
+    if (row.expired) throw new Unauthenticated('the API token has expired');
+    if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
+    if (!sourceAllowed(row.source_ips, ip)) throw new Forbidden('the API token may not be used from this address');
+    if (row.stale_last_use) store.touchToken(this.db, row.id, ip).catch((error) => this.log.warn({ err: error }, 'recording API token use failed'));
+    return { kind: 'api_token', subject: `apitoken:${row.id}`, apiTokenId: row.id, organizationId: row.organization_id };
+  }
+
+  /** Validates the input, and refuses privileges the caller could not grant. */
+  private async checked(caller: Caller, organizationId: string, input: ApiTokenInput): Promise<ApiTokenInput> {
+    const sourceIps = parseSourceIps('spec.sourceIPs', input.sourceIps ?? []);
+    const roleIds = [...new Set(input.privileges.map((p) => p.roleId))];
+    await this.roles.requireGrantable(caller, organizationId, roleIds, 'spec.privileges');
+    return { ...input, sourceIps };
+  }
+
+  /** Rotating (or otherwise acting on) a token needs its privileges within the caller's own. */
+  private async requireWithinOwnPrivileges(caller: Caller, organizationId: string, token: ApiTokenRecord): Promise<void> {
+    await this.roles.requireGrantable(caller, organizationId, [...new Set(token.privileges.map((p) => p.role_id))], 'the token’s privileges');
+  }
+
+  private checkExpiry(policy: ApiTokenPolicy, expiresAt: Date | null) {
+    if (expiresAt === null) {
+      if (policy.requireExpiry || policy.maxLifetimeSeconds !== null) {
+        throw new InvalidRequest('spec.expiresAt is required by the organization’s token policy');
+      }
+      return;
+    }
+    if (expiresAt.getTime() <= Date.now()) throw new InvalidRequest('spec.expiresAt must be in the future');
+    if (policy.maxLifetimeSeconds !== null && expiresAt.getTime() > Date.now() + policy.maxLifetimeSeconds * 1000) {
+      throw new InvalidRequest(`spec.expiresAt is beyond the organization’s maximum token lifetime of ${policy.maxLifetimeSeconds} seconds`);
+    }
+  }
+
+  private record(type: string, caller: Caller, organizationId: string, id: string, kind = 'apitoken') {
+    return this.events.record({ type, actor: caller.subject, organizationId, target: { kind, id } });
+  }
+}
