@@ -3,13 +3,14 @@
  * credentials (RFC 6750), JSON bodies only, and the `{error, error_description}` envelope.
  */
 import { installAccess } from '../../http/access.ts';
-import { bearerToken } from '../../http/bearer.ts';
+import { credentialReader } from '../../http/bearer.ts';
 import { acceptOnly, isJson } from '../../http/body-parsers.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
 import { UnsupportedMediaType } from '../../kernel/errors.ts';
 import { aclRoutes } from './acl/routes.ts';
 import { allocationRoutes } from './allocations/routes.ts';
+import { apiTokenRoutes } from './apitokens/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
 import { clientRoutes } from './oauth2clients/routes.ts';
 import { providerRoutes } from './oauth2providers/routes.ts';
@@ -33,6 +34,7 @@ const routeModules = [
   quotaRoutes,
   allocationRoutes,
   clientRoutes,
+  apiTokenRoutes,
 ];
 
 export const nativeFace: Face = {
@@ -40,7 +42,8 @@ export const nativeFace: Face = {
   prefixes: ['/api/v1/'],
   sendError: (_request, reply, error) => sendEnvelope(reply, error),
   register(app, deps) {
-    installAccess(app, { face: 'native', core: deps.core, credential: bearerToken, limiter: deps.limiter });
+    // Bearer (RFC 6750), and Mist's `Token` scheme for API tokens; both reach the one Authenticator.
+    installAccess(app, { face: 'native', core: deps.core, credential: credentialReader({ schemes: ['Bearer', 'Token'] }), limiter: deps.limiter });
     // The API speaks JSON only: any other body is refused with 415.
     acceptOnly(app, isJson, () => new UnsupportedMediaType('the content type is not supported; send application/json'));
     acceptReadForms(app);
