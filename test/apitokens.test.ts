@@ -4,6 +4,7 @@
  * grace window, and the organization's token policy.
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { it } from 'node:test';
 import { createOrganization, createProject, roleIds, userWithRole } from './fixtures.ts';
 import { suite, uniqueName } from './helpers.ts';
@@ -108,3 +109,75 @@ suite('API tokens', (ctx) => {
     assert.deepEqual([missing.status, missing.body.error], [400, 'invalid_request']);
   });
 });
+
+/** A GET from a chosen local address (loopback has 127.0.0.0/8 and ::1), over real TCP. */
+function getFrom(url: string, localAddress: string, token: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const target = new URL(url);
+    if (localAddress.includes(':')) target.hostname = '[::1]';
+    const req = request(target, { localAddress, headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+suite(
+  'API tokens from the network',
+  (ctx) => {
+    const base = (org: string) => `/api/v1/organizations/${org}/apitokens`;
+    const create = async (org: string, spec: Record<string, unknown>) => {
+      const res = await ctx().admin.post(base(org), { metadata: { name: uniqueName('tok') }, spec: { privileges: [{ roleID: roleIds.auditor }], ...spec } });
+      assert.equal(res.status, 201, res.text);
+      return res.body as { metadata: { id: string }; status: { token: string } };
+    };
+
+    it('honours IPv4, IPv6 and CIDR allow-lists with the real client address, and the list can change', async () => {
+      const org = await createOrganization(ctx().admin);
+      const groups = `${ctx().url}/api/v1/organizations/${org}/groups`;
+      const token = await create(org, { sourceIPs: ['127.0.0.2', '10.0.0.0/8', '::1/128'] });
+      assert.equal((await getFrom(groups, '127.0.0.2', token.status.token)).status, 200);
+      assert.equal((await getFrom(groups, '::1', token.status.token)).status, 200);
+      const refused = await getFrom(groups, '127.0.0.3', token.status.token);
+      assert.deepEqual([refused.status, refused.body], [403, { error: 'forbidden', error_description: 'the API token may not be used from this address' }]);
+      const current = (await ctx().admin.get(`${base(org)}/${token.metadata.id}`)).body;
+      const widened = await ctx().admin.put(`${base(org)}/${token.metadata.id}`, { ...current, spec: { ...current.spec, sourceIPs: ['127.0.0.0/24'] } });
+      assert.equal(widened.status, 200, widened.text);
+      assert.equal((await getFrom(groups, '127.0.0.3', token.status.token)).status, 200, 'the edited list applies at once');
+      assert.equal((await getFrom(groups, '::1', token.status.token)).status, 403);
+      const bad = await ctx().admin.post(base(org), { metadata: { name: uniqueName('t') }, spec: { privileges: [], sourceIPs: ['10.0.0.0/33'] } });
+      assert.deepEqual(bad.body, { error: 'invalid_request', error_description: 'spec.sourceIPs: "10.0.0.0/33" is not an IP address or CIDR range' });
+    });
+
+    it('ignores X-Forwarded-For from a client that is not a trusted proxy', async () => {
+      const org = await createOrganization(ctx().admin);
+      const token = await create(org, { sourceIPs: ['192.0.2.7'] });
+      const spoofed = await getFrom(`${ctx().url}/api/v1/organizations/${org}/groups`, '127.0.0.1', token.status.token, { 'x-forwarded-for': '192.0.2.7' });
+      assert.equal(spoofed.status, 403);
+    });
+  },
+  {},
+  { listen: true, listenHost: '::' },
+);
+
+suite(
+  'API tokens behind a trusted proxy',
+  (ctx) => {
+    it('takes the client address from X-Forwarded-For when the request comes from a trusted proxy', async () => {
+      const org = await createOrganization(ctx().admin);
+      const res = await ctx().admin.post(`/api/v1/organizations/${org}/apitokens`, {
+        metadata: { name: uniqueName('tok') },
+        spec: { privileges: [{ roleID: roleIds.auditor }], sourceIPs: ['192.0.2.7'] },
+      });
+      const groups = `${ctx().url}/api/v1/organizations/${org}/groups`;
+      assert.equal((await getFrom(groups, '127.0.0.5', res.body.status.token, { 'x-forwarded-for': '192.0.2.7' })).status, 200);
+      assert.equal((await getFrom(groups, '127.0.0.5', res.body.status.token, { 'x-forwarded-for': '192.0.2.8' })).status, 403);
+      assert.equal((await getFrom(groups, '127.0.0.9', res.body.status.token, { 'x-forwarded-for': '192.0.2.7' })).status, 403, 'not from the proxy');
+    });
+  },
+  { TESSERA_TRUSTED_PROXIES: '127.0.0.5' },
+  { listen: true },
+);

@@ -97,6 +97,8 @@ export async function freePort(): Promise<number> {
 export interface StartOptions {
   /** Listen on loopback (issuer http://127.0.0.1:port), for real HTTP clients. */
   listen?: boolean;
+  /** The address to listen on (default 127.0.0.1; `::` for IPv6 clients too). */
+  listenHost?: string;
   /** Use this database instead of opening one (two instances on one database). */
   db?: Db;
   /** Seams and faces to build the app with (event sink, rate limiter, extra faces). */
@@ -120,7 +122,7 @@ export async function startTestApp(
   });
   const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false as const, ...options.app });
   const issued = await built.core.credentials.issueBootstrap();
-  if (options.listen) await built.app.listen({ port, host: '127.0.0.1' });
+  if (options.listen) await built.app.listen({ port, host: options.listenHost ?? '127.0.0.1' });
   return {
     backend: backend.name,
     built,
