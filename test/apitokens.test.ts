@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { it } from 'node:test';
-import { createOrganization, createProject, roleIds, userWithRole } from './fixtures.ts';
+import { createOrganization, createProject, createServiceAccount, roleIds, userWithRole } from './fixtures.ts';
 import { suite, uniqueName } from './helpers.ts';
+import { registerClient } from './support/world.ts';
 
 const tokenPattern = /^tsr_oat_[0-9A-Za-z]{49}$/;
 
@@ -107,6 +108,125 @@ suite('API tokens', (ctx) => {
     assert.equal((await asToken.get(`/api/v1/organizations/${org}/projects/${other}`)).status, 403);
     const missing = await admin.post(base(org), body({ privileges: [{ roleID: roleIds.reader, projectID: '00000000-0000-4000-8000-000000000000' }] }));
     assert.deepEqual([missing.status, missing.body.error], [400, 'invalid_request']);
+  });
+});
+
+suite('API tokens: lifecycle', (ctx) => {
+  const base = (org: string) => `/api/v1/organizations/${org}/apitokens`;
+  const create = async (org: string, spec: Record<string, unknown> = {}) => {
+    const res = await ctx().admin.post(base(org), { metadata: { name: uniqueName('tok') }, spec: { privileges: [{ roleID: roleIds.auditor }], ...spec } });
+    assert.equal(res.status, 201, res.text);
+    return { id: res.body.metadata.id as string, token: res.body.status.token as string, body: res.body };
+  };
+  const groupsAs = async (org: string, token: string) => ctx().admin.as(token).get(`/api/v1/organizations/${org}/groups`);
+
+  it('stops a deactivated token at once, and takes it back when reactivated', async () => {
+    const org = await createOrganization(ctx().admin);
+    const t = await create(org);
+    const current = (await ctx().admin.get(`${base(org)}/${t.id}`)).body;
+    const off = await ctx().admin.put(`${base(org)}/${t.id}`, { ...current, spec: { ...current.spec, active: false } });
+    assert.deepEqual([off.status, off.body.status.state], [200, 'inactive']);
+    assert.deepEqual((await groupsAs(org, t.token)).body, { error: 'access_denied', error_description: 'the API token is deactivated' });
+    assert.deepEqual(
+      (await ctx().admin.get(`${base(org)}?state=inactive`)).body.map((x: any) => x.metadata.id),
+      [t.id],
+    );
+    await ctx().admin.put(`${base(org)}/${t.id}`, { ...current, spec: { ...current.spec, active: true } });
+    assert.equal((await groupsAs(org, t.token)).status, 200);
+  });
+
+  it('expires, keeps its expiry fixed, and lists by state and expiry', async () => {
+    const org = await createOrganization(ctx().admin);
+    const later = new Date(Date.now() + 86400_000).toISOString();
+    const t = await create(org, { expiresAt: later });
+    assert.equal(t.body.spec.expiresAt, later);
+    const current = (await ctx().admin.get(`${base(org)}/${t.id}`)).body;
+    const moved = await ctx().admin.put(`${base(org)}/${t.id}`, {
+      ...current,
+      spec: { ...current.spec, expiresAt: new Date(Date.now() + 2 * 86400_000).toISOString() },
+    });
+    assert.deepEqual(moved.body, {
+      error: 'invalid_request',
+      error_description: 'spec.expiresAt is fixed when the token is created; create a new token instead',
+    });
+    const past = await ctx().admin.post(base(org), { metadata: { name: uniqueName('t') }, spec: { privileges: [], expiresAt: '2020-01-01T00:00:00Z' } });
+    assert.deepEqual(past.body, { error: 'invalid_request', error_description: 'spec.expiresAt must be in the future' });
+    await ctx().db.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [t.id]);
+    assert.deepEqual((await groupsAs(org, t.token)).body, { error: 'access_denied', error_description: 'the API token has expired' });
+    assert.deepEqual(
+      (await ctx().admin.get(`${base(org)}?state=expired`)).body.map((x: any) => [x.metadata.id, x.status.state]),
+      [[t.id, 'expired']],
+    );
+    assert.deepEqual((await ctx().admin.get(`${base(org)}?expiresBefore=${encodeURIComponent(later)}`)).body.length, 1);
+  });
+
+  it('rotates: the new secret is shown once, the old one works through the grace window and then is refused', async () => {
+    const org = await createOrganization(ctx().admin);
+    const t = await create(org);
+    const rotated = await ctx().admin.post(`${base(org)}/${t.id}/rotate`, { gracePeriodSeconds: 3600 });
+    assert.equal(rotated.status, 200, rotated.text);
+    assert.notEqual(rotated.body.status.token, t.token);
+    assert.ok(rotated.body.status.previousSecretValidUntil);
+    assert.equal((await groupsAs(org, t.token)).status, 200, 'the old secret works during the window');
+    assert.equal((await groupsAs(org, rotated.body.status.token)).status, 200);
+    await ctx().db.query(`UPDATE api_tokens SET previous_valid_until = now() - interval '1 second' WHERE id = $1`, [t.id]);
+    assert.deepEqual((await groupsAs(org, t.token)).body, {
+      error: 'access_denied',
+      error_description: 'the API token was rotated and its previous secret no longer works',
+    });
+    const again = await ctx().admin.post(`${base(org)}/${t.id}/rotate`, {});
+    assert.equal((await groupsAs(org, rotated.body.status.token)).status, 401, 'without a grace period the old secret stops at once');
+    assert.equal((await groupsAs(org, again.body.status.token)).status, 200);
+    const tooLong = await ctx().admin.post(`${base(org)}/${t.id}/rotate`, { gracePeriodSeconds: 604801 });
+    assert.deepEqual([tooLong.status, tooLong.body.error], [400, 'invalid_request']);
+  });
+
+  it('keeps to the organization policy: maximum count (all states), required expiry and maximum lifetime', async () => {
+    const org = await createOrganization(ctx().admin);
+    const policyUrl = `/api/v1/organizations/${org}/apitokenpolicy`;
+    assert.deepEqual((await ctx().admin.get(policyUrl)).body, { maxLifetimeSeconds: null, requireExpiry: false, maxTokens: 100, rateLimitPerHour: 5000 });
+    const set = await ctx().admin.put(policyUrl, { maxLifetimeSeconds: 86400, requireExpiry: true, maxTokens: 2, rateLimitPerHour: 100 });
+    assert.deepEqual(set.body, { maxLifetimeSeconds: 86400, requireExpiry: true, maxTokens: 2, rateLimitPerHour: 100 });
+    const noExpiry = await ctx().admin.post(base(org), { metadata: { name: uniqueName('t') }, spec: { privileges: [] } });
+    assert.deepEqual(noExpiry.body, { error: 'invalid_request', error_description: 'spec.expiresAt is required by the organization’s token policy' });
+    const tooLong = await ctx().admin.post(base(org), {
+      metadata: { name: uniqueName('t') },
+      spec: { privileges: [], expiresAt: new Date(Date.now() + 2 * 86400_000).toISOString() },
+    });
+    assert.equal(tooLong.body.error_description, 'spec.expiresAt is beyond the organization’s maximum token lifetime of 86400 seconds');
+    const soon = () => new Date(Date.now() + 3600_000).toISOString();
+    const first = await create(org, { expiresAt: soon() });
+    const second = await create(org, { expiresAt: soon(), active: false });
+    await ctx().db.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [first.id]);
+    const third = await ctx().admin.post(base(org), { metadata: { name: uniqueName('t') }, spec: { privileges: [], expiresAt: soon() } });
+    assert.deepEqual([third.status, third.body.error], [409, 'conflict'], 'expired and inactive tokens count until deleted');
+    await ctx().admin.delete(`${base(org)}/${second.id}`);
+    assert.equal((await create(org, { expiresAt: soon() })).body.status.state, 'active');
+  });
+
+  it('answers introspection for API tokens and service-account tokens, with nothing secret', async () => {
+    const org = await createOrganization(ctx().admin);
+    const t = await create(org, { resources: [{ type: 'TYPE_ORG', path: 'acme', scopes: ['scope-member-read'] }], sourceIPs: ['10.1.2.3'] });
+    const system = await registerClient(ctx().admin);
+    const introspect = (token: string) =>
+      ctx().anonymous.request('POST', '/oauth2/v2/introspect', `token=${token}`, {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${system.id}:${system.secret}`).toString('base64')}`,
+      });
+    const res = await introspect(t.token);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.active, true);
+    assert.equal(res.body.token_type, 'api_token');
+    assert.equal(res.body.organization_id, org);
+    assert.deepEqual(res.body.resources, [{ type: 'TYPE_ORG', path: 'acme', scopes: ['scope-member-read'] }]);
+    assert.deepEqual(res.body.source_ips, ['10.1.2.3']);
+    assert.ok(res.body.acl.organization.endpoints.some((e: any) => e.name === 'identity:groups'));
+    assert.ok(!res.text.includes(t.token));
+    const sa = await createServiceAccount(ctx().admin, org);
+    const saInfo = await introspect(sa.token);
+    assert.deepEqual([saInfo.body.active, saInfo.body.token_type, saInfo.body.organization_id], [true, 'service_account', org]);
+    await ctx().admin.delete(`${base(org)}/${t.id}`);
+    assert.deepEqual((await introspect(t.token)).body, { active: false });
   });
 });
 

@@ -121,8 +121,9 @@ export class ApiTokenService {
   /**
    * The principal of an API token presented from `ip`, or Unauthenticated (Forbidden for an
    * address outside the token's allow-list). Every refusal names its reason, never the token.
+   * Without an address (introspection) the allow-list is not checked and no use is recorded.
    */
-  async authenticate(secret: string, ip: string): Promise<Principal> {
+  async authenticate(secret: string, ip: string | undefined): Promise<Principal> {
     const hash = this.hasher.hash(secret);
     const row = await store.findCredential(this.db, hash);
     if (!row || !this.hasher.matches(secret, row.matched_previous ? (row.previous_token_hash ?? '') : row.token_hash)) {
@@ -132,9 +133,30 @@ export class ApiTokenService {
     if (!row.active) throw new Unauthenticated('the API token is deactivated');
     if (row.expired) throw new Unauthenticated('the API token has expired');
     if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
+    if (ip === undefined) return this.principal(row);
     if (!sourceAllowed(row.source_ips, ip)) throw new Forbidden('the API token may not be used from this address');
     if (row.stale_last_use) store.touchToken(this.db, row.id, ip).catch((error) => this.log.warn({ err: error }, 'recording API token use failed'));
+    return this.principal(row);
+  }
+
+  private principal(row: { id: string; organization_id: string }): Principal {
     return { kind: 'api_token', subject: `apitoken:${row.id}`, apiTokenId: row.id, organizationId: row.organization_id };
+  }
+
+  /**
+   * For introspection by the platform's other services (RFC 7662): the token a secret
+   * belongs to while it works, wherever it is used from (the resource server enforces
+   * `sourceIPs` if it wants: it knows the client's address, Tessera does not).
+   */
+  async introspect(secret: string): Promise<{ token: ApiTokenRecord; principal: Principal } | undefined> {
+    try {
+      const principal = await this.authenticate(secret, undefined);
+      if (principal.kind !== 'api_token') return undefined;
+      return { token: await this.get(principal.organizationId, principal.apiTokenId), principal };
+    } catch (error) {
+      if (error instanceof Unauthenticated) return undefined;
+      throw error;
+    }
   }
 
   /** Validates the input, and refuses privileges the caller could not grant. */

@@ -6,10 +6,45 @@ import type { Core } from '../../core/index.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
 import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
+import { aclToWire } from '../../http/acl-wire.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
+import { secretKind } from '../../tokens/secrets.ts';
 import { authenticateClient } from './client-auth.ts';
 
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** An organization API token or a service-account token: what it may do, never its secret. */
+async function introspectOpaque(core: Core, token: string): Promise<Record<string, unknown>> {
+  if (secretKind(token) === 'oat') {
+    const found = await core.apiTokens.introspect(token);
+    if (!found) return { active: false };
+    const { token: t, principal } = found;
+    return {
+      active: true,
+      token_type: 'api_token',
+      sub: principal.subject,
+      organization_id: t.organization_id,
+      name: t.name,
+      iat: seconds(t.created_at),
+      ...(t.expires_at ? { exp: seconds(t.expires_at) } : {}),
+      acl: aclToWire(await core.caller(principal).acl(t.organization_id)),
+      resources: t.resources,
+      source_ips: t.source_ips,
+    };
+  }
+  const principal = await core.credentials.authenticate(token).catch(() => undefined);
+  if (principal?.kind !== 'service_account') return { active: false };
+  return {
+    active: true,
+    token_type: 'service_account',
+    sub: principal.serviceAccountId,
+    organization_id: principal.organizationId,
+    acl: aclToWire(await core.caller(principal).acl(principal.organizationId)),
+  };
+}
+
 async function introspect(core: Core, token: string): Promise<Record<string, unknown>> {
+  if (secretKind(token) === 'oat' || secretKind(token) === 'sat') return introspectOpaque(core, token);
   if (looksLikeJwt(token)) {
     try {
       const payload = await core.authenticator.verify(token);

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Acl, Permissions } from '../../../rbac/acl.ts';
-import { operations } from '../../../rbac/model.ts';
+import { aclToWire } from '../../../http/acl-wire.ts';
 import { anyCaller, anyCallerInOrganization, errorResponses, type RouteModule } from '../routing.ts';
 import { OrganizationParams } from '../schemas.ts';
 
@@ -11,23 +10,6 @@ const AclRead = Type.Object({
   organization: Type.Optional(Scoped),
   projects: Type.Optional(Type.Array(Scoped)),
 });
-
-function endpointsToWire(permissions: Permissions) {
-  return [...permissions].sort(([a], [b]) => a.localeCompare(b)).map(([name, ops]) => ({ name, operations: operations.filter((op) => ops.has(op)) }));
-}
-
-/** The `acl` schema of the Identity API; empty parts are left out. */
-export function aclToWire(acl: Acl) {
-  return {
-    ...(acl.global.size ? { global: endpointsToWire(acl.global) } : {}),
-    ...(acl.organization?.permissions.size ? { organization: { id: acl.organization.id, endpoints: endpointsToWire(acl.organization.permissions) } } : {}),
-    ...(acl.projects.size
-      ? {
-          projects: [...acl.projects].sort(([a], [b]) => a.localeCompare(b)).map(([id, permissions]) => ({ id, endpoints: endpointsToWire(permissions) })),
-        }
-      : {}),
-  };
-}
 
 /** The caller's own permissions: what other services of the platform ask Tessera for. */
 export const aclRoutes: RouteModule = (app) => {
