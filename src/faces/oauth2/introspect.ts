@@ -3,10 +3,10 @@
  * active, and what it stands for. Anything unknown, expired or revoked is just inactive.
  */
 import type { Core } from '../../core/index.ts';
+import { aclToWire } from '../../http/acl-wire.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
 import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
-import { aclToWire } from '../../http/acl-wire.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
 import { secretKind } from '../../tokens/secrets.ts';
 import { authenticateClient } from './client-auth.ts';
