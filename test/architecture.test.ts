@@ -35,6 +35,10 @@ const owners: Record<string, string> = {
   browser_sessions: 'sessions',
   login_requests: 'sessions',
   signing_keys: 'keys',
+  api_tokens: 'apitokens',
+  api_token_grants: 'apitokens',
+  api_token_policies: 'apitokens',
+  audit_events: 'audit',
 };
 
 function files(dir: URL, prefix = ''): string[] {

@@ -5,7 +5,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { isReady } from '../db/index.ts';
-import { discardEvents, type EventSink } from '../kernel/events.ts';
+import type { EventOrigin, EventSink } from '../kernel/events.ts';
 import type { Logger } from '../kernel/log.ts';
 import { Caller } from '../rbac/caller.ts';
 import type { Principal } from '../rbac/model.ts';
@@ -13,6 +13,7 @@ import { TokenSigner } from '../tokens/jwt.ts';
 import { SecretHasher } from '../tokens/secrets.ts';
 import type { ServerKeys } from '../tokens/server-secret.ts';
 import { ApiTokenService } from './apitokens/service.ts';
+import { AuditService } from './audit/service.ts';
 import { ClientService } from './clients/service.ts';
 import { Authenticator } from './credentials/authenticator.ts';
 import { CredentialService } from './credentials/service.ts';
@@ -33,12 +34,15 @@ import { TokenIssuer } from './sessions/tokens.ts';
 import { UserService } from './users/service.ts';
 
 export interface CoreSeams {
-  /** Where domain events go (the audit trail); discarded by default. */
+  /** Another sink for domain events, after the audit trail (which always gets them). */
   events?: EventSink;
 }
 
 export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger, seams: CoreSeams = {}) {
-  const events = seams.events ?? discardEvents;
+  const audit = new AuditService(db, log);
+  const extra = seams.events;
+  // The audit trail first, in the change's transaction; a further sink (tests, exporters) after it.
+  const events: EventSink = extra ? { record: async (event) => (await audit.record(event), await extra.record(event)) } : audit;
   const hasher = new SecretHasher(keys.hashKey);
   const keyRing = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: config.signingKeyRotation, maxTokenLifetimeSeconds: config.accessTokenTtl });
   const signer = new TokenSigner(keyRing, config.issuer, config.accessTokenTtl);
@@ -52,7 +56,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const sessions = new SessionService(db, hasher, { ttlSeconds: config.refreshTokenTtl, singlePerClient: config.sessionsPerClient === 'single' }, events);
   const projects = new ProjectService(db, groups, events);
   const quotas = new QuotaService(db, organizations, events);
-  const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events, log);
+  const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events, audit, log);
   return {
     config,
     keys,
@@ -71,6 +75,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     tokens: new TokenIssuer(signer, sessions, users),
     authenticator: new Authenticator(credentials, apiTokens, signer, sessions, clients),
     apiTokens,
+    audit,
     serviceAccounts: new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events),
     projects,
     quotas,
@@ -79,7 +84,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     /** Whether the database answers (readiness). */
     ready: () => isReady(db),
     /** The Caller of a principal, with its ACL computed on demand. */
-    caller: (principal: Principal) => new Caller(principal, roles.aclOf),
+    caller: (principal: Principal, origin?: EventOrigin) => new Caller(principal, roles.aclOf, origin),
   };
 }
 

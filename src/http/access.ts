@@ -13,6 +13,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../core/index.ts';
 import { Conflict, Forbidden, NotFound, TooManyRequests, Unauthenticated } from '../kernel/errors.ts';
+import type { EventOrigin } from '../kernel/events.ts';
 import { allowAcrossProjects, allowGlobal, allowOrganization, allowProject } from '../rbac/acl.ts';
 import type { Caller } from '../rbac/caller.ts';
 import type { Operation, Principal, ScopeLevel } from '../rbac/model.ts';
@@ -95,6 +96,14 @@ async function isAllowed(caller: Caller, p: Permission, organizationId: string |
   return allowAcrossProjects(acl, organizationId, p.endpoint, p.operation);
 }
 
+const originActor = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
+
+/** Who made a request, for the audit trail: never the credential itself, only its ID. */
+function originOf(request: FastifyRequest, principal: Principal): EventOrigin {
+  const credentialId = principal.kind === 'api_token' ? principal.apiTokenId : principal.kind === 'service_account' ? principal.serviceAccountId : undefined;
+  return { actorKind: principal.kind, ...(credentialId ? { credentialId } : {}), ...originActor(request), requestId: request.id };
+}
+
 /** Installs authentication, the rate-limit decision and authorization on a face's routes. */
 export function installAccess(app: FastifyInstance, { face, core, credential, limiter }: AccessOptions): void {
   app.decorateRequest('caller', null as unknown as Caller);
@@ -107,9 +116,12 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
       try {
         if (!credential) throw new Unauthenticated('this endpoint takes no credential', 'missing');
         principal = await core.authenticator.authenticate(credential(request), { ip: request.ip });
-        request.caller = core.caller(principal);
+        request.caller = core.caller(principal, originOf(request, principal));
       } catch (error) {
         failure = error; // counted by the limiter first, so guessing credentials is limited too
+        if (error instanceof Unauthenticated && error.reason !== 'missing') {
+          await core.audit.authenticationFailed({ actor: originActor(request), requestId: request.id, detail: error.message });
+        }
       }
     }
     const decision = await limiter.check({ face, route: request.routeOptions.url ?? request.url.split('?')[0] ?? '', ip: request.ip, principal });

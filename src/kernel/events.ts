@@ -4,6 +4,17 @@
  * is. The sink decides what to do with it; the default does nothing. An event names who
  * acted and on what, never a secret.
  */
+/** Where a change came from: the request behind it, when there is one (for the audit trail). */
+export interface EventOrigin {
+  /** The principal's kind: user, service_account, api_token, system. */
+  actorKind?: string;
+  /** The credential used (an API token's or service account's ID); never the secret. */
+  credentialId?: string;
+  ip?: string;
+  userAgent?: string;
+  requestId?: string;
+}
+
 export interface DomainEvent {
   /** `<aggregate>.<verb>`, e.g. `group.created`, `serviceaccount.token_rotated`. */
   type: string;
@@ -11,7 +22,10 @@ export interface DomainEvent {
   actor: string;
   organizationId?: string | null;
   projectId?: string | null;
-  target: { kind: string; id: string };
+  target: { kind: string; id: string; name?: string };
+  origin?: EventOrigin;
+  /** Names of the fields an update changed (never their values). */
+  changes?: string[];
 }
 
 export interface EventSink {

@@ -3,6 +3,7 @@
  * computed on first use, at most once per organization per request. Faces build a Caller
  * from whatever credential their wire format carries; services never see the credential.
  */
+import type { EventOrigin } from '../kernel/events.ts';
 import type { Acl } from './acl.ts';
 import type { Principal } from './model.ts';
 
@@ -15,6 +16,8 @@ export class Caller {
   constructor(
     readonly principal: Principal,
     private readonly source: AclSource,
+    /** The request this caller made, for the audit trail. */
+    readonly origin: EventOrigin = {},
   ) {}
 
   /** What createdBy/modifiedBy record for this caller. */

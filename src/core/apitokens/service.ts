@@ -13,6 +13,7 @@ import type { Logger } from '../../kernel/log.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { Principal } from '../../rbac/model.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
+import type { AuditService } from '../audit/service.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { RoleService } from '../roles/service.ts';
 import type { ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenRecord } from './model.ts';
@@ -37,6 +38,7 @@ export class ApiTokenService {
     private readonly hasher: SecretHasher,
     private readonly defaults: ApiTokenPolicy,
     private readonly events: EventSink,
+    private readonly audit: Pick<AuditService, 'refusal'>,
     private readonly log: Pick<Logger, 'warn'>,
   ) {}
 
@@ -129,14 +131,31 @@ export class ApiTokenService {
     if (!row || !this.hasher.matches(secret, row.matched_previous ? (row.previous_token_hash ?? '') : row.token_hash)) {
       throw new Unauthenticated('the access token is not valid');
     }
-    if (row.matched_previous && row.previous_expired) throw new Unauthenticated('the API token was rotated and its previous secret no longer works');
+    if (row.matched_previous && row.previous_expired) {
+      await this.refused(row, 'apitoken.rotated_secret_used', ip, 'the secret was rotated out and its grace period has ended');
+      throw new Unauthenticated('the API token was rotated and its previous secret no longer works');
+    }
     if (!row.active) throw new Unauthenticated('the API token is deactivated');
     if (row.expired) throw new Unauthenticated('the API token has expired');
     if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
     if (ip === undefined) return this.principal(row);
-    if (!sourceAllowed(row.source_ips, ip)) throw new Forbidden('the API token may not be used from this address');
+    if (!sourceAllowed(row.source_ips, ip)) {
+      await this.refused(row, 'apitoken.source_refused', ip, 'the client address is not in the token’s allow-list');
+      throw new Forbidden('the API token may not be used from this address');
+    }
     if (row.stale_last_use) store.touchToken(this.db, row.id, ip).catch((error) => this.log.warn({ err: error }, 'recording API token use failed'));
     return this.principal(row);
+  }
+
+  private refused(row: { id: string; organization_id: string; name: string }, action: string, ip: string | undefined, detail: string) {
+    return this.audit.refusal({
+      organizationId: row.organization_id,
+      action,
+      outcome: 'denied',
+      actor: { kind: 'api_token', subject: `apitoken:${row.id}`, credentialId: row.id, ip },
+      target: { type: 'apitoken', id: row.id, name: row.name },
+      detail,
+    });
   }
 
   private principal(row: { id: string; organization_id: string }): Principal {
@@ -186,6 +205,6 @@ export class ApiTokenService {
   }
 
   private record(type: string, caller: Caller, organizationId: string, id: string, kind = 'apitoken') {
-    return this.events.record({ type, actor: caller.subject, organizationId, target: { kind, id } });
+    return this.events.record({ type, actor: caller.subject, origin: caller.origin, organizationId, target: { kind, id } });
   }
 }

@@ -85,7 +85,7 @@ export class ClientService {
     const id = randomUUID();
     return this.db.transaction(async () => {
       await store.insertClient(this.db, id, values, secret ? this.hasher.hash(secret) : null, caller.subject);
-      await this.events.record({ type: 'client.created', actor: caller.subject, target: { kind: 'client', id } });
+      await this.events.record({ type: 'client.created', actor: caller.subject, origin: caller.origin, target: { kind: 'client', id } });
       return { client: await this.get(id), secret };
     });
   }
@@ -100,7 +100,7 @@ export class ClientService {
       const secret = wasPublic && !isPublic ? generateSecret('cls') : undefined;
       const secretHash = isPublic ? null : secret ? this.hasher.hash(secret) : undefined;
       await store.updateClient(this.db, id, values, secretHash, caller.subject);
-      await this.events.record({ type: 'client.updated', actor: caller.subject, target: { kind: 'client', id } });
+      await this.events.record({ type: 'client.updated', actor: caller.subject, origin: caller.origin, target: { kind: 'client', id } });
       return { client: await this.get(id), secret };
     });
   }
@@ -108,7 +108,7 @@ export class ClientService {
   async delete(caller: Caller, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.deleteClient(this.db, id))) throw new NotFound('client not found');
-      await this.events.record({ type: 'client.deleted', actor: caller.subject, target: { kind: 'client', id } });
+      await this.events.record({ type: 'client.deleted', actor: caller.subject, origin: caller.origin, target: { kind: 'client', id } });
     });
   }
 

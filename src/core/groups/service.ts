@@ -48,14 +48,14 @@ export class GroupService {
       await this.get(organizationId, id);
       await this.checkReferences(caller, organizationId, input);
       await store.updateGroup(this.db, organizationId, id, input, caller.subject);
-      await this.events.record({ type: 'group.updated', actor: caller.subject, organizationId, target: { kind: 'group', id } });
+      await this.events.record({ type: 'group.updated', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'group', id } });
     });
   }
 
   async delete(caller: Caller, organizationId: string, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.deleteGroup(this.db, organizationId, id))) throw new NotFound('group not found');
-      await this.events.record({ type: 'group.deleted', actor: caller.subject, organizationId, target: { kind: 'group', id } });
+      await this.events.record({ type: 'group.deleted', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'group', id } });
     });
   }
 

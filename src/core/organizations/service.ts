@@ -98,7 +98,13 @@ export class OrganizationService {
       }
       await this.checkSpec(id, input);
       await store.updateOrganization(this.db, id, input, caller.subject);
-      await this.events.record({ type: 'organization.updated', actor: caller.subject, organizationId: id, target: { kind: 'organization', id } });
+      await this.events.record({
+        type: 'organization.updated',
+        actor: caller.subject,
+        origin: caller.origin,
+        organizationId: id,
+        target: { kind: 'organization', id },
+      });
     });
   }
 
@@ -106,7 +112,13 @@ export class OrganizationService {
   async delete(caller: Caller, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.markOrganizationDeleted(this.db, id))) throw new NotFound('organization not found');
-      await this.events.record({ type: 'organization.deleted', actor: caller.subject, organizationId: id, target: { kind: 'organization', id } });
+      await this.events.record({
+        type: 'organization.deleted',
+        actor: caller.subject,
+        origin: caller.origin,
+        organizationId: id,
+        target: { kind: 'organization', id },
+      });
     });
   }
 

@@ -100,6 +100,6 @@ export class ProviderService {
   }
 
   private record(type: string, caller: Caller, owner: Owner, id: string) {
-    return this.events.record({ type, actor: caller.subject, organizationId: owner, target: { kind: 'provider', id } });
+    return this.events.record({ type, actor: caller.subject, origin: caller.origin, organizationId: owner, target: { kind: 'provider', id } });
   }
 }

@@ -77,6 +77,6 @@ export class AllocationService {
   }
 
   private record(type: string, caller: Caller, organizationId: string, projectId: string, id: string) {
-    return this.events.record({ type, actor: caller.subject, organizationId, projectId, target: { kind: 'allocation', id } });
+    return this.events.record({ type, actor: caller.subject, origin: caller.origin, organizationId, projectId, target: { kind: 'allocation', id } });
   }
 }

@@ -35,7 +35,13 @@ export class QuotaService {
           throw new InvalidRequest(`quota for "${row.kind}" (${row.quantity}) would be below current usage (${used})`);
         }
       }
-      await this.events.record({ type: 'quotas.updated', actor: caller.subject, organizationId, target: { kind: 'organization', id: organizationId } });
+      await this.events.record({
+        type: 'quotas.updated',
+        actor: caller.subject,
+        origin: caller.origin,
+        organizationId,
+        target: { kind: 'organization', id: organizationId },
+      });
       return this.usage(organizationId);
     });
   }

@@ -90,7 +90,7 @@ export class UserService {
       await this.groups.requireGrantable(caller, organizationId, input.groupIds);
       await store.updateMembership(this.db, organizationId, id, { metadata: input.metadata ?? { name: current.name }, state: input.state }, caller.subject);
       await this.groups.setGroupsOf('user', organizationId, id, input.groupIds);
-      await this.events.record({ type: 'user.updated', actor: caller.subject, organizationId, target: { kind: 'user', id } });
+      await this.events.record({ type: 'user.updated', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'user', id } });
       return this.get(organizationId, id);
     });
   }
@@ -98,7 +98,7 @@ export class UserService {
   async delete(caller: Caller, organizationId: string, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.deleteMembership(this.db, organizationId, id))) throw new NotFound('user not found');
-      await this.events.record({ type: 'user.deleted', actor: caller.subject, organizationId, target: { kind: 'user', id } });
+      await this.events.record({ type: 'user.deleted', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'user', id } });
     });
   }
 
