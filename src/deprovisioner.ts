@@ -1,7 +1,8 @@
 /**
  * Background work of every instance: finishing the deletes that the API accepted with 202
  * (organizations and projects are marked by the request and removed here; foreign-key
- * cascades remove everything inside them), and housekeeping of login state. Safe to run on
+ * cascades remove everything inside them), and housekeeping of login state and of the audit
+ * trail's retention. Safe to run on
  * every instance at once: a second DELETE of the same rows finds nothing.
  */
 import type { Core } from './core/index.ts';
@@ -19,7 +20,13 @@ export async function purgeDeleted(core: Core): Promise<{ projects: number; orga
  * lookup already ignores expired rows.
  */
 export async function purgeExpired(core: Core): Promise<number> {
-  return (await core.logins.purgeExpired()) + (await core.sessions.purgeExpired()) + (await core.users.purgeExpiredSignupLinks());
+  return (
+    (await core.logins.purgeExpired()) +
+    (await core.sessions.purgeExpired()) +
+    (await core.users.purgeExpiredSignupLinks()) +
+    // Audit events older than TESSERA_AUDIT_RETENTION.
+    (await core.audit.purge(core.config.auditRetention))
+  );
 }
 
 export function startDeprovisioner(core: Core, intervalSeconds: number, log: Logger): () => void {

@@ -11,6 +11,7 @@ import { UnsupportedMediaType } from '../../kernel/errors.ts';
 import { aclRoutes } from './acl/routes.ts';
 import { allocationRoutes } from './allocations/routes.ts';
 import { apiTokenRoutes } from './apitokens/routes.ts';
+import { auditRoutes } from './auditlogs/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
 import { clientRoutes } from './oauth2clients/routes.ts';
 import { providerRoutes } from './oauth2providers/routes.ts';
@@ -35,6 +36,7 @@ const routeModules = [
   allocationRoutes,
   clientRoutes,
   apiTokenRoutes,
+  auditRoutes,
 ];
 
 export const nativeFace: Face = {

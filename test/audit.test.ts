@@ -1,0 +1,110 @@
+/**
+ * The audit trail (issue 8): every change is an event in the change's own transaction, with
+ * who, from where and what; refusals and failed authentications are recorded (the latter
+ * limited); administrators, auditors and platform administrators query it; nothing secret is
+ * ever in it, nor in any log line.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createOrganization, roleIds, userWithRole } from './fixtures.ts';
+import { suite, uniqueName } from './helpers.ts';
+
+let logged = '';
+const issuedSecrets: string[] = [];
+
+suite(
+  'audit trail',
+  (ctx) => {
+    const events = (org: string, query = '') => ctx().admin.get(`/api/v1/organizations/${org}/auditlogs${query}`);
+
+    it('records token and group changes with actor, origin and target, newest first', async () => {
+      const org = await createOrganization(ctx().admin);
+      const created = await ctx().admin.request(
+        'POST',
+        `/api/v1/organizations/${org}/apitokens`,
+        { metadata: { name: uniqueName('t') }, spec: { privileges: [{ roleID: roleIds.auditor }] } },
+        { 'user-agent': 'audit-test/1.0' },
+      );
+      issuedSecrets.push(created.body.status.token);
+      const id = created.body.metadata.id;
+      const rotated = await ctx().admin.post(`/api/v1/organizations/${org}/apitokens/${id}/rotate`, { gracePeriodSeconds: 60 });
+      issuedSecrets.push(rotated.body.status.token);
+      await ctx().admin.delete(`/api/v1/organizations/${org}/apitokens/${id}`);
+      const list = await events(org);
+      assert.equal(list.status, 200);
+      assert.deepEqual(list.body.map((e: any) => e.action).slice(0, 3), ['apitoken.deleted', 'apitoken.rotated', 'apitoken.created']);
+      const first = list.body.find((e: any) => e.action === 'apitoken.created');
+      assert.deepEqual(first.actor, { kind: 'system', subject: 'tessera:bootstrap', address: '127.0.0.1', userAgent: 'audit-test/1.0' });
+      assert.deepEqual([first.outcome, first.target.type, first.target.id, first.organizationId], ['success', 'apitoken', id, org]);
+      assert.ok(first.requestId);
+      const filtered = await events(org, `?action=apitoken.rotated&target=${id}`);
+      assert.deepEqual(
+        filtered.body.map((e: any) => e.action),
+        ['apitoken.rotated'],
+      );
+    });
+
+    it('is written in the transaction of the change: a refused change leaves no event', async () => {
+      const org = await createOrganization(ctx().admin);
+      const before = (await events(org)).body.length;
+      const refused = await ctx().admin.post(`/api/v1/organizations/${org}/groups`, {
+        metadata: { name: uniqueName('g') },
+        spec: { roleIDs: ['00000000-0000-4000-8000-000000000000'], userIDs: [], serviceAccountIDs: [] },
+      });
+      assert.equal(refused.status, 400);
+      assert.equal((await events(org)).body.length, before);
+    });
+
+    it('records failed authentications, limited per address and minute, and token refusals', async () => {
+      const org = await createOrganization(ctx().admin);
+      const token = await ctx().admin.post(`/api/v1/organizations/${org}/apitokens`, {
+        metadata: { name: uniqueName('t') },
+        spec: { privileges: [{ roleID: roleIds.auditor }], sourceIPs: ['10.9.9.9'] },
+      });
+      issuedSecrets.push(token.body.status.token);
+      assert.equal((await ctx().admin.as(token.body.status.token).get(`/api/v1/organizations/${org}/groups`)).status, 403);
+      const refusal = (await events(org, '?action=apitoken.source_refused')).body;
+      assert.deepEqual([refusal.length, refusal[0].outcome, refusal[0].target.id], [1, 'denied', token.body.metadata.id]);
+      for (let i = 0; i < 12; i++)
+        await ctx().anonymous.request('GET', '/api/v1/organizations', undefined, { authorization: `Bearer bad-token-${i}`, 'x-test': 'flood' });
+      const failures = (await ctx().admin.get('/api/v1/auditlogs?action=authentication.failed&limit=1000')).body;
+      assert.ok(failures.length >= 1 && failures.length <= 5, `limited: ${failures.length}`);
+      assert.equal(failures[0].outcome, 'failure');
+    });
+
+    it('is read by administrators and auditors of the organization, and by platform administrators for all', async () => {
+      const org = await createOrganization(ctx().admin);
+      const other = await createOrganization(ctx().admin);
+      const auditor = await userWithRole(ctx(), org, 'auditor');
+      const reader = await userWithRole(ctx(), org, 'reader');
+      assert.equal((await auditor.client.get(`/api/v1/organizations/${org}/auditlogs`)).status, 200);
+      assert.equal((await reader.client.get(`/api/v1/organizations/${org}/auditlogs`)).status, 403);
+      assert.equal((await auditor.client.get(`/api/v1/organizations/${other}/auditlogs`)).status, 403, 'not another organization’s');
+      assert.equal((await auditor.client.get('/api/v1/auditlogs')).status, 403, 'nor the platform’s');
+      const page = await ctx().admin.get('/api/v1/auditlogs?limit=2');
+      assert.equal(page.body.length, 2);
+      const next = /<([^>]+)>; rel="next"/.exec(String(page.headers.link))?.[1];
+      assert.ok(next);
+      const second = await ctx().admin.get(next);
+      assert.equal(second.status, 200);
+      assert.notEqual(second.body[0].id, page.body[1].id);
+      assert.equal((await ctx().admin.get('/api/v1/auditlogs?cursor=bogus')).status, 400);
+    });
+
+    it('holds no secret in any event or log line', async () => {
+      const org = await createOrganization(ctx().admin);
+      const sa = await ctx().admin.post(`/api/v1/organizations/${org}/serviceaccounts`, { metadata: { name: uniqueName('sa') }, spec: { groupIDs: [] } });
+      issuedSecrets.push(sa.body.status.accessToken);
+      const rows = await ctx().db.query('SELECT * FROM audit_events');
+      const stored = JSON.stringify(rows.rows);
+      assert.ok(rows.rows.length > 0);
+      for (const secret of issuedSecrets) {
+        assert.ok(!stored.includes(secret), 'a token in an audit event');
+        assert.ok(!logged.includes(secret), 'a token in a log line');
+        assert.ok(!stored.includes(secret.slice(8, 30)), 'part of a token in an audit event');
+      }
+    });
+  },
+  {},
+  { app: { logger: { level: 'trace', stream: { write: (line: string) => void (logged += line) } } } },
+);
