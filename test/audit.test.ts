@@ -106,5 +106,16 @@ suite(
     });
   },
   {},
-  { app: { logger: { level: 'trace', stream: { write: (line: string) => void (logged += line) } } } },
+  {
+    app: {
+      logger: {
+        level: 'trace',
+        stream: {
+          write: (line: string) => {
+            logged += line;
+          },
+        },
+      },
+    },
+  },
 );

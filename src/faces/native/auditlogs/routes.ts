@@ -53,7 +53,13 @@ const eventToWire = (row: AuditRecord) => ({
   ...defined({ organizationId: row.organization_id }),
   action: row.action,
   outcome: row.outcome,
-  actor: defined({ kind: row.actor_kind, subject: row.actor_subject, credentialId: row.actor_credential_id, address: row.actor_ip, userAgent: row.actor_user_agent }),
+  actor: defined({
+    kind: row.actor_kind,
+    subject: row.actor_subject,
+    credentialId: row.actor_credential_id,
+    address: row.actor_ip,
+    userAgent: row.actor_user_agent,
+  }),
   ...(row.target_type && row.target_id ? { target: { type: row.target_type, id: row.target_id, ...defined({ name: row.target_name }) } } : {}),
   ...defined({ requestId: row.request_id, detail: row.detail }),
   changes: row.changes,
@@ -85,7 +91,13 @@ async function sendEvents(core: Core, req: FastifyRequest, reply: FastifyReply, 
 
 export const auditRoutes: RouteModule = (app, { core }) => {
   app.get('/api/v1/organizations/:organizationID/auditlogs', {
-    schema: { operationId: 'listAuditEvents', tags, params: OrganizationParams, querystring: AuditQuery, response: { 200: Type.Array(AuditEvent), ...errorResponses(404) } },
+    schema: {
+      operationId: 'listAuditEvents',
+      tags,
+      params: OrganizationParams,
+      querystring: AuditQuery,
+      response: { 200: Type.Array(AuditEvent), ...errorResponses(404) },
+    },
     config: requires('organization', 'identity:auditlogs', 'read', inOrganization),
     handler: async (req, reply) => sendEvents(core, req, reply, req.query, req.params.organizationID),
   });
