@@ -62,6 +62,63 @@ suite('API tokens', (ctx) => {
     assert.equal((await admin.get(`${base(org)}/${id}`)).status, 404);
   });
 
+  it("keeps two organizations' tokens apart: another organization's administrator reaches none of them", async () => {
+    const admin = ctx().admin;
+    const a = await createOrganization(admin);
+    const b = await createOrganization(admin);
+    const tokenOfA = (await admin.post(base(a), body())).body.metadata.id;
+    const bAdmin = await userWithRole(ctx(), b, 'administrator');
+    for (const [method, path, payload] of [
+      ['GET', base(a)],
+      ['POST', base(a), body()],
+      ['GET', `${base(a)}/${tokenOfA}`],
+      ['PUT', `${base(a)}/${tokenOfA}`, body()],
+      ['POST', `${base(a)}/${tokenOfA}/rotate`, {}],
+      ['DELETE', `${base(a)}/${tokenOfA}`],
+      ['GET', `/api/v1/organizations/${a}/apitokenpolicy`],
+      ['GET', `/api/v1/organizations/${a}/auditlogs`],
+    ] as const) {
+      const res = await bAdmin.client.request(method, path, payload);
+      assert.deepEqual([res.status, res.body.error], [403, 'forbidden'], `${method} ${path}`);
+    }
+    // Through B's own paths, A's token is not found.
+    for (const [method, path] of [
+      ['GET', `${base(b)}/${tokenOfA}`],
+      ['DELETE', `${base(b)}/${tokenOfA}`],
+    ] as const) {
+      assert.equal((await bAdmin.client.request(method, path)).status, 404, `${method} ${path}`);
+    }
+    assert.deepEqual((await bAdmin.client.get(base(b))).body, []);
+    assert.equal((await admin.get(`${base(a)}/${tokenOfA}`)).status, 200, 'A’s token is untouched');
+  });
+
+  it('refuses bad input with a clear 400 and writes nothing', async () => {
+    const admin = ctx().admin;
+    const org = await createOrganization(admin);
+    const cases: [unknown, string][] = [
+      [{ metadata: { name: 'x' }, spec: {} }, "body.spec must have required property 'privileges'"],
+      [{ metadata: { name: 'x', description: 'd'.repeat(201) }, spec: { privileges: [] } }, 'body.metadata.description must NOT have more than 200 characters'],
+      [
+        { metadata: { name: 'x' }, spec: { privileges: [], sourceIPs: Array.from({ length: 11 }, (_, i) => `10.0.0.${i}`) } },
+        'body.spec.sourceIPs must NOT have more than 10 items',
+      ],
+      [
+        { metadata: { name: 'x' }, spec: { privileges: [], resources: [{ type: 'TYPE_REPO', path: 'a/b' }] } },
+        "body.spec.resources.0 must have required property 'scopes'",
+      ],
+      [{ metadata: { name: 'x' }, spec: { privileges: [], expiresAt: 'tomorrow' } }, 'body.spec.expiresAt must match format "date-time"'],
+      [{ metadata: { name: 'x' }, spec: { privileges: [], colour: 'red' } }, 'body.spec has unknown field "colour"'],
+    ];
+    for (const [payload, message] of cases) {
+      const res = await admin.post(base(org), payload);
+      assert.equal(res.status, 400, JSON.stringify(payload));
+      assert.equal(res.body.error, 'invalid_request');
+      assert.ok(res.body.error_description.startsWith(message.split(' must')[0]!), `${res.body.error_description} vs ${message}`);
+    }
+    assert.deepEqual((await admin.get(base(org))).body, []);
+    assert.equal((await admin.post(`${base(org)}/00000000-0000-4000-8000-000000000000/rotate`, {})).status, 404);
+  });
+
   it('is worthless in another organization, whatever IDs it names', async () => {
     const admin = ctx().admin;
     const a = await createOrganization(admin);

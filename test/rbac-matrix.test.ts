@@ -45,6 +45,11 @@ async function userIn(ctx: TestContext, org: string) {
   return (await ctx.admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [] } })).body.metadata.id as string;
 }
 
+const tokenBody = () => ({ metadata: meta(), spec: { privileges: [] } });
+async function tokenIn(ctx: TestContext, w: World) {
+  return (await ctx.admin.post(`/api/v1/organizations/${w.org}/apitokens`, tokenBody())).body.metadata.id as string;
+}
+
 const o = (w: World) => `/api/v1/organizations/${w.org}`;
 const rows: Row[] = [
   { name: 'list organizations', allowed: everyone, request: async () => ['GET', '/api/v1/organizations'] },
@@ -106,6 +111,20 @@ const rows: Row[] = [
   { name: 'get allocation', allowed: [], request: async (c, w) => ['GET', `${o(w)}/projects/${w.project}/allocations/${await allocationIn(c, w)}`] },
   { name: 'update allocation', allowed: [], request: async (c, w) => ['PUT', `${o(w)}/projects/${w.project}/allocations/${await allocationIn(c, w)}`, allocationBody()] },
   { name: 'delete allocation', allowed: [], request: async (c, w) => ['DELETE', `${o(w)}/projects/${w.project}/allocations/${await allocationIn(c, w)}`] },
+  { name: 'list API tokens', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/apitokens`] },
+  { name: 'create API token', allowed: ['administrator'], request: async (_c, w) => ['POST', `${o(w)}/apitokens`, tokenBody()] },
+  { name: 'get API token', allowed: ['administrator', 'auditor'], request: async (c, w) => ['GET', `${o(w)}/apitokens/${await tokenIn(c, w)}`] },
+  { name: 'update API token', allowed: ['administrator'], request: async (c, w) => ['PUT', `${o(w)}/apitokens/${await tokenIn(c, w)}`, tokenBody()] },
+  { name: 'rotate API token', allowed: ['administrator'], request: async (c, w) => ['POST', `${o(w)}/apitokens/${await tokenIn(c, w)}/rotate`, {}] },
+  { name: 'delete API token', allowed: ['administrator'], request: async (c, w) => ['DELETE', `${o(w)}/apitokens/${await tokenIn(c, w)}`] },
+  { name: 'get API token policy', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/apitokenpolicy`] },
+  {
+    name: 'set API token policy',
+    allowed: ['administrator'],
+    request: async (_c, w) => ['PUT', `${o(w)}/apitokenpolicy`, { maxLifetimeSeconds: null, requireExpiry: false, maxTokens: 1000, rateLimitPerHour: 5000 }],
+  },
+  { name: 'list organization audit events', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/auditlogs`] },
+  { name: 'list platform audit events', allowed: [], request: async () => ['GET', '/api/v1/auditlogs'] },
 ];
 
 suite('RBAC matrix', (ctx) => {
