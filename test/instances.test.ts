@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
+import { createOrganization, roleIds } from './fixtures.ts';
 import { startTestApp, testBackends, uniqueName } from './helpers.ts';
 import { Agent, expectCode, loginThroughUpstream, memberOf, registerClient, registerProvider, relyingParty, startAuthorization, startUpstream } from './support/world.ts';
 import type { Upstream } from './support/upstream.ts';
@@ -28,6 +29,21 @@ for (const backend of testBackends()) {
       await b?.close();
       await a?.close();
       await db?.close();
+    });
+
+    it('sees an API token deactivated or rotated at the other instance at once', async () => {
+      const org = await createOrganization(a.admin);
+      const base = `/api/v1/organizations/${org}/apitokens`;
+      const created = await a.admin.post(base, { metadata: { name: uniqueName('t') }, spec: { privileges: [{ roleID: roleIds.auditor }] } });
+      const id = created.body.metadata.id;
+      const groupsAtB = (token: string) => b.admin.as(token).get(`/api/v1/organizations/${org}/groups`);
+      assert.equal((await groupsAtB(created.body.status.token)).status, 200);
+      const rotated = await a.admin.post(`${base}/${id}/rotate`, {});
+      assert.equal((await groupsAtB(created.body.status.token)).status, 401, 'the rotated-out secret stops at B at once');
+      assert.equal((await groupsAtB(rotated.body.status.token)).status, 200);
+      const current = (await a.admin.get(`${base}/${id}`)).body;
+      await a.admin.put(`${base}/${id}`, { ...current, spec: { ...current.spec, active: false } });
+      assert.equal((await groupsAtB(rotated.body.status.token)).status, 401, 'deactivated at A, refused at B');
     });
 
     it('completes a login started on one instance on the other, and redeems the code there', async () => {
