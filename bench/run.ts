@@ -4,10 +4,11 @@
  *   baseline           GET /healthz                  (HTTP stack only)
  *   opaque token       GET /api/v1/acl               (service-account token: HMAC + one lookup + ACL)
  *   access token       GET /api/v1/acl               (JWT signature + one lookup + ACL)
+ *   API token          GET .../groups                (HMAC + one lookup + allow-list + token ACL + a store query)
  *   org read           GET .../groups                (verification + organization ACL + a store query)
  *   client_credentials POST /oauth2/v2/token         (client authentication + signature; no write)
  */
-import { createOrganization, serviceAccountWithRole } from '../test/fixtures.ts';
+import { createOrganization, roleIds, serviceAccountWithRole } from '../test/fixtures.ts';
 import { startTestApp, testBackends } from '../test/helpers.ts';
 
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 2000);
@@ -38,6 +39,11 @@ for (const backend of testBackends()) {
     });
   const accessToken = (await tokenRequest()).body.access_token as string;
   const jwtClient = ctx.admin.as(accessToken);
+  const apiToken = await ctx.admin.post(`/api/v1/organizations/${org}/apitokens`, {
+    metadata: { name: 'bench-token' },
+    spec: { privileges: [{ roleID: roleIds.auditor }], sourceIPs: ['127.0.0.0/8', '::1'] },
+  });
+  const tokenClient = ctx.admin.as(apiToken.body.status.token);
 
   const baseline = await measure('baseline', () => ctx.anonymous.get('/healthz'));
   const rows: [string, number][] = [
@@ -45,6 +51,7 @@ for (const backend of testBackends()) {
     ['opaque token: GET /api/v1/acl', await measure('opaque', () => sa.client.get('/api/v1/acl'))],
     ['access token (JWT): GET /api/v1/acl', await measure('jwt', () => jwtClient.get('/api/v1/acl'))],
     ['org read: GET /organizations/{id}/groups', await measure('org read', () => sa.client.get(`/api/v1/organizations/${org}/groups`))],
+    ['API token: GET /organizations/{id}/groups', await measure('api token', () => tokenClient.get(`/api/v1/organizations/${org}/groups`))],
     ['client_credentials: POST /oauth2/v2/token', await measure('token', tokenRequest)],
   ];
   console.log(`\n${backend.name} (${iterations} sequential requests each)`);
