@@ -231,7 +231,7 @@ suite('API tokens: lifecycle', (ctx) => {
       error: 'access_denied',
       error_description: 'the API token was rotated and its previous secret no longer works',
     });
-    const again = await ctx().admin.post(`${base(org)}/${t.id}/rotate`, {});
+    const again = await ctx().admin.post(`${base(org)}/${t.id}/rotate`); // no body: no grace period
     assert.equal((await groupsAs(org, rotated.body.status.token)).status, 401, 'without a grace period the old secret stops at once');
     assert.equal((await groupsAs(org, again.body.status.token)).status, 200);
     const tooLong = await ctx().admin.post(`${base(org)}/${t.id}/rotate`, { gracePeriodSeconds: 604801 });

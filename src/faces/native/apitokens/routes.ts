@@ -100,6 +100,10 @@ export const apiTokenRoutes: RouteModule = (app, { core: { apiTokens } }) => {
   app.post(`${base}/:apitokenID/rotate`, {
     schema: { operationId: 'rotateApiToken', tags, params: ApiTokenParams, body: RotateRequest, response: { 200: ApiTokenCreated, ...errorResponses(404) } },
     config: access('update'),
+    // The body is optional: no body, no grace period.
+    preValidation: async (req) => {
+      req.body ??= {};
+    },
     handler: async (req) =>
       withSecretToWire(await apiTokens.rotate(req.caller, req.params.organizationID, req.params.apitokenID, req.body?.gracePeriodSeconds ?? 0)),
   });
