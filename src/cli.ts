@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, flagToEnv, loadConfig } from './config.ts';
+import { AuditService } from './core/audit/service.ts';
 import { KeyRing } from './core/keys/service.ts';
 import { openDatabase } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
@@ -80,7 +81,14 @@ async function main(argv: string[]): Promise<number> {
       try {
         await migrate(db);
         const keys = deriveKeys(loadServerSecret(config.secret, config.dataDir));
-        const ring = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: config.signingKeyRotation, maxTokenLifetimeSeconds: config.accessTokenTtl });
+        // Audited like a rotation by age (the audit service needs no logger here: it records, never refuses).
+        const audit = new AuditService(db, { warn: () => undefined });
+        const ring = new KeyRing(
+          db,
+          keys.encryptionKey,
+          { rotationAgeSeconds: config.signingKeyRotation, maxTokenLifetimeSeconds: config.accessTokenTtl },
+          audit,
+        );
         for (const [alg, kid] of Object.entries(await ring.rotate())) process.stdout.write(`new ${alg} signing key ${kid}\n`);
       } finally {
         await db.close();

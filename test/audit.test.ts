@@ -5,9 +5,11 @@
  * ever in it, nor in any log line.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { it } from 'node:test';
 import { createOrganization, roleIds, userWithRole } from './fixtures.ts';
 import { suite, uniqueName } from './helpers.ts';
+import { clientRedirect, registerClient } from './support/world.ts';
 
 let logged = '';
 const issuedSecrets: string[] = [];
@@ -89,6 +91,34 @@ suite(
       assert.equal(second.status, 200);
       assert.notEqual(second.body[0].id, page.body[1].id);
       assert.equal((await ctx().admin.get('/api/v1/auditlogs?cursor=bogus')).status, 400);
+    });
+
+    it('records new signing keys and grants revoked on a replayed refresh token, as platform events', async () => {
+      const kids = await ctx().built.core.keyRing.rotate();
+      const keys = (await ctx().admin.get('/api/v1/auditlogs?action=signingkey.created&limit=1000')).body.map((e: any) => e.target.id);
+      assert.ok(keys.includes(kids.ES256) && keys.includes(kids.RS256));
+      const org = await createOrganization(ctx().admin);
+      const user = await userWithRole(ctx(), org, 'reader');
+      const app = await registerClient(ctx().admin);
+      const verifier = 'v'.repeat(43);
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
+      const code = await ctx().built.core.sessions.issueCode(
+        { clientId: app.id, redirectUri: clientRedirect, scope: 'openid', codeChallenge: challenge, prompt: [] },
+        user.userId,
+        new Date(),
+      );
+      const token = (fields: Record<string, string>) =>
+        ctx().anonymous.request('POST', '/oauth2/v2/token', new URLSearchParams(fields).toString(), {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${app.id}:${app.secret}`).toString('base64')}`,
+        });
+      const first = await token({ grant_type: 'authorization_code', code, redirect_uri: clientRedirect, code_verifier: verifier });
+      issuedSecrets.push(first.body.refresh_token, first.body.access_token);
+      const second = await token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token });
+      issuedSecrets.push(second.body.refresh_token);
+      assert.equal((await token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token })).status, 400);
+      const replays = (await ctx().admin.get('/api/v1/auditlogs?action=session.revoked_on_replay')).body;
+      assert.equal(replays[0].actor.subject, `client:${app.id}`);
     });
 
     it('holds no secret in any event or log line', async () => {

@@ -48,6 +48,12 @@ const additions = {
   '/api/v1/oauth2providers/{providerID}': ['put', 'delete'],
   '/api/v1/organizations/{organizationID}/serviceaccounts/{serviceAccountID}': ['get'],
   '/api/v1/organizations/{organizationID}/users/{userID}': ['get'],
+  '/api/v1/organizations/{organizationID}/apitokens': ['get', 'post'],
+  '/api/v1/organizations/{organizationID}/apitokens/{apitokenID}': ['delete', 'get', 'put'],
+  '/api/v1/organizations/{organizationID}/apitokens/{apitokenID}/rotate': ['post'],
+  '/api/v1/organizations/{organizationID}/apitokenpolicy': ['get', 'put'],
+  '/api/v1/organizations/{organizationID}/auditlogs': ['get'],
+  '/api/v1/auditlogs': ['get'],
   '/healthz': ['get'],
   '/readyz': ['get'],
 };

@@ -44,7 +44,12 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   // The audit trail first, in the change's transaction; a further sink (tests, exporters) after it.
   const events: EventSink = extra ? { record: async (event) => (await audit.record(event), await extra.record(event)) } : audit;
   const hasher = new SecretHasher(keys.hashKey);
-  const keyRing = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: config.signingKeyRotation, maxTokenLifetimeSeconds: config.accessTokenTtl });
+  const keyRing = new KeyRing(
+    db,
+    keys.encryptionKey,
+    { rotationAgeSeconds: config.signingKeyRotation, maxTokenLifetimeSeconds: config.accessTokenTtl },
+    events,
+  );
   const signer = new TokenSigner(keyRing, config.issuer, config.accessTokenTtl);
   const roles = new RoleService(db, new Set(config.platformAdmins));
   const providers = new ProviderService(db, keys.encryptionKey, events);

@@ -81,7 +81,8 @@ export class ApiTokenService {
       await store.updateToken(this.db, organizationId, id, checked, caller.subject);
       await store.replaceGrants(this.db, organizationId, id, checked.privileges);
       const switched = current.active !== (checked.active ?? true);
-      await this.record(switched ? (checked.active === false ? 'apitoken.deactivated' : 'apitoken.activated') : 'apitoken.updated', caller, organizationId, id);
+      const action = switched ? (checked.active === false ? 'apitoken.deactivated' : 'apitoken.activated') : 'apitoken.updated';
+      await this.record(action, caller, organizationId, id, 'apitoken', changedFields(current, checked));
       return this.get(organizationId, id);
     });
   }
@@ -204,7 +205,22 @@ export class ApiTokenService {
     }
   }
 
-  private record(type: string, caller: Caller, organizationId: string, id: string, kind = 'apitoken') {
-    return this.events.record({ type, actor: caller.subject, origin: caller.origin, organizationId, target: { kind, id } });
+  private record(type: string, caller: Caller, organizationId: string, id: string, kind = 'apitoken', changes?: string[]) {
+    return this.events.record({ type, actor: caller.subject, origin: caller.origin, organizationId, target: { kind, id }, ...(changes ? { changes } : {}) });
   }
+}
+
+/** The wire names of the fields an update changes, for the audit trail (never their values). */
+function changedFields(current: ApiTokenRecord, next: ApiTokenInput): string[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const privileges = (list: { roleId: string; projectId?: string | null }[]) => list.map((p) => `${p.roleId}/${p.projectId ?? ''}`).sort();
+  const fields: [string, boolean][] = [
+    ['metadata.name', current.name !== next.name],
+    ['metadata.description', (current.description ?? undefined) !== next.description],
+    ['spec.privileges', !same(privileges(current.privileges.map((p) => ({ roleId: p.role_id, projectId: p.project_id }))), privileges(next.privileges))],
+    ['spec.resources', !same(current.resources, next.resources ?? [])],
+    ['spec.sourceIPs', !same(current.source_ips, next.sourceIps ?? [])],
+    ['spec.active', current.active !== (next.active ?? true)],
+  ];
+  return fields.filter(([, changed]) => changed).map(([name]) => name);
 }

@@ -9,6 +9,7 @@
  */
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Db } from '../../db/db.ts';
+import { discardEvents, type EventSink } from '../../kernel/events.ts';
 import { type SigningAlg, type SigningKey, type SigningKeys, signingAlgs } from '../../tokens/jwt.ts';
 import { decrypt, encrypt } from '../../tokens/server-secret.ts';
 import * as store from './store.ts';
@@ -21,6 +22,7 @@ export class KeyRing implements SigningKeys {
     private readonly db: Db,
     private readonly encryptionKey: Buffer,
     private readonly options: { rotationAgeSeconds: number; maxTokenLifetimeSeconds: number; refreshMs?: number },
+    private readonly events: EventSink = discardEvents,
   ) {}
 
   /** The key to sign with now, rotating first when the current one is too old. */
@@ -83,6 +85,12 @@ export class KeyRing implements SigningKeys {
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk); // RFC 7638
     const sealedPrivateJwk = encrypt(this.encryptionKey, JSON.stringify(await exportJWK(privateKey)), `signing-key:${kid}`);
-    return store.replaceKey(this.db, { kid, alg, publicJwk: { ...publicJwk, kid, alg, use: 'sig' }, sealedPrivateJwk }, this.options.maxTokenLifetimeSeconds);
+    const row = await store.replaceKey(
+      this.db,
+      { kid, alg, publicJwk: { ...publicJwk, kid, alg, use: 'sig' }, sealedPrivateJwk },
+      this.options.maxTokenLifetimeSeconds,
+    );
+    await this.events.record({ type: 'signingkey.created', actor: 'tessera', target: { kind: 'signingkey', id: kid, name: alg } });
+    return row;
   }
 }

@@ -72,7 +72,7 @@ export class SessionService {
     const row = code.startsWith('tsr_cod_') ? await store.consumeCode(this.db, this.hasher.hash(code)) : undefined;
     if (!row) throw new InvalidGrant('the authorization code is not valid');
     if (row.replayed) {
-      await this.revoke(row.session_id);
+      await this.revokeOnReplay(row.session_id, row.client_id, 'an authorization code was presented twice');
       throw new InvalidGrant('the authorization code was already used; the tokens issued for it are revoked');
     }
     if (row.expired) throw new InvalidGrant('the authorization code has expired');
@@ -89,7 +89,7 @@ export class SessionService {
     const row = token.startsWith('tsr_rft_') ? await store.consumeRefreshToken(this.db, this.hasher.hash(token), clientId) : undefined;
     if (!row) throw new InvalidGrant('the refresh token is not valid');
     if (row.replayed) {
-      await this.revoke(row.id);
+      await this.revokeOnReplay(row.id, clientId, 'a used refresh token was presented again');
       throw new InvalidGrant('the refresh token was already used; its whole grant is revoked');
     }
     if (row.expired || row.revoked) throw new InvalidGrant('the refresh token has expired or was revoked');
@@ -111,6 +111,14 @@ export class SessionService {
   /** A session that is neither revoked nor expired, with its account: one indexed lookup. */
   live(id: string): Promise<LiveSessionRecord | undefined> {
     return store.liveSession(this.db, id);
+  }
+
+  /** RFC 9700 §4.14.2: a replay means a leak; the grant ends, and the audit trail says why. */
+  private async revokeOnReplay(sessionId: string, clientId: string, why: string): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.revoke(sessionId);
+      await this.events.record({ type: 'session.revoked_on_replay', actor: `client:${clientId}`, target: { kind: 'session', id: sessionId, name: why } });
+    });
   }
 
   /** Ends a session and with it every token of the grant, on every instance at once. */

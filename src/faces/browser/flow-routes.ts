@@ -31,7 +31,12 @@ export const flowRoutes: RouteModule = (app, { core }) => {
   });
   app.get('/oidc/callback', {
     schema: { operationId: 'oidcCallback', tags: ['oidc'] },
-    handler: async (req, reply) => send(reply, await flow.callback(new URL(req.url, core.config.issuer), readCookie(req, browserCookie)), secure),
+    handler: async (req, reply) =>
+      send(
+        reply,
+        await flow.callback(new URL(req.url, core.config.issuer), readCookie(req, browserCookie), { ip: req.ip, userAgent: req.headers['user-agent'] }),
+        secure,
+      ),
   });
   app.post('/oauth2/v2/onboard', {
     schema: { operationId: 'onboard', tags: ['oidc'], ...formRequest },

@@ -113,7 +113,7 @@ export class LoginFlow {
   }
 
   /** GET /oidc/callback: the upstream answer. */
-  async callback(url: URL, browserId: string | undefined): Promise<FlowResult> {
+  async callback(url: URL, browserId: string | undefined, from: { ip?: string; userAgent?: string } = {}): Promise<FlowResult> {
     const state = url.searchParams.get('state');
     const answer = state ? await this.core.logins.takeUpstreamAnswer(state) : undefined;
     if (!state || !answer) return showError(400, 'Sign-in expired', 'This sign-in answer was already used or has expired. Start again from the application.');
@@ -122,9 +122,17 @@ export class LoginFlow {
       return showError(403, 'Cannot sign in', 'This sign-in was started in another browser. Start again from the application.');
     }
     const request = row.request;
-    if (url.searchParams.has('error')) {
-      return this.redirectError(request.redirectUri, request.state, 'access_denied', 'the identity provider did not sign the user in');
-    }
+    const failed = async (description: string, subject?: string) => {
+      await this.core.audit.refusal({
+        action: 'login.failed',
+        outcome: 'failure',
+        actor: { kind: 'user', subject, ...from },
+        target: { type: 'client', id: request.clientId },
+        detail: description,
+      });
+      return this.redirectError(request.redirectUri, request.state, 'access_denied', description);
+    };
+    if (url.searchParams.has('error')) return failed('the identity provider did not sign the user in');
     const provider = row.provider_id ? await this.core.providers.forLogin(row.provider_id) : undefined;
     if (!provider) return showError(400, 'Cannot sign in', 'That identity provider is not available.');
     let identity: UpstreamIdentity;
@@ -132,16 +140,14 @@ export class LoginFlow {
       identity = await this.core.upstream.exchange(provider, url, { state, ...secrets });
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
-      return this.redirectError(request.redirectUri, request.state, 'access_denied', error.message);
+      return failed(error.message);
     }
     const account = await this.core.users.signIn(identity, provider.id);
     if (!account) {
       if (this.core.config.onboarding) return this.onboarding.start(row, { ...identity, providerId: provider.id }, browserId);
-      return this.redirectError(request.redirectUri, request.state, 'access_denied', 'there is no account for this user');
+      return failed('there is no account for this user', identity.email);
     }
-    if (account.state !== 'active') {
-      return this.redirectError(request.redirectUri, request.state, 'access_denied', `the account is ${account.state}`);
-    }
+    if (account.state !== 'active') return failed(`the account is ${account.state}`, identity.email);
     return this.finish(row, account.id);
   }
 
