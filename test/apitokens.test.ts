@@ -154,6 +154,20 @@ suite('API tokens', (ctx) => {
     });
   });
 
+  it('lets a token with token permissions manage tokens, within its own privileges', async () => {
+    const org = await createOrganization(ctx().admin);
+    const manager = (await ctx().admin.post(base(org), body({ privileges: [{ roleID: roleIds.administrator }] }))).body.status.token;
+    const asManager = ctx().admin.as(manager);
+    const minted = await asManager.post(base(org), body());
+    assert.equal(minted.status, 201, minted.text);
+    assert.equal(
+      minted.body.metadata.createdBy,
+      `apitoken:${(await ctx().admin.get(base(org))).body.find((t: any) => t.spec.privileges[0].roleID === roleIds.administrator).metadata.id}`,
+    );
+    const wider = await asManager.post(base(org), body({ privileges: [{ roleID: '4fe59821-bc85-4d0e-a35b-f2535d1d5578' }] }));
+    assert.deepEqual([wider.status, wider.body.error], [403, 'forbidden'], 'never beyond its own privileges');
+  });
+
   it('grants a role in one project only', async () => {
     const admin = ctx().admin;
     const org = await createOrganization(admin);
