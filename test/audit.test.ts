@@ -46,6 +46,33 @@ suite(
       );
     });
 
+    it('names the fields an update changed, never their values', async () => {
+      const org = await createOrganization(ctx().admin);
+      const group = await ctx().admin.post(`/api/v1/organizations/${org}/groups`, {
+        metadata: { name: uniqueName('g') },
+        spec: { roleIDs: [], userIDs: [], serviceAccountIDs: [] },
+      });
+      const id = group.body.metadata.id;
+      const read = (await ctx().admin.get(`/api/v1/organizations/${org}/groups/${id}`)).body;
+      await ctx().admin.put(`/api/v1/organizations/${org}/groups/${id}`, {
+        ...read,
+        metadata: { ...read.metadata, description: 'new words' },
+        spec: { ...read.spec, roleIDs: [roleIds.auditor] },
+      });
+      const updated = (await events(org, '?action=group.updated')).body[0];
+      assert.deepEqual(updated.changes, ['metadata.description', 'spec.roleIDs']);
+      const token = await ctx().admin.post(`/api/v1/organizations/${org}/apitokens`, { metadata: { name: uniqueName('t') }, spec: { privileges: [] } });
+      issuedSecrets.push(token.body.status.token);
+      const current = (await ctx().admin.get(`/api/v1/organizations/${org}/apitokens/${token.body.metadata.id}`)).body;
+      await ctx().admin.put(`/api/v1/organizations/${org}/apitokens/${token.body.metadata.id}`, {
+        ...current,
+        spec: { ...current.spec, active: false, sourceIPs: ['10.0.0.1'] },
+      });
+      const switched = (await events(org, '?action=apitoken.deactivated')).body[0];
+      assert.deepEqual(switched.changes, ['spec.sourceIPs', 'spec.active']);
+      assert.ok(!JSON.stringify(switched).includes('10.0.0.1'), 'names, not values');
+    });
+
     it('is written in the transaction of the change: a refused change leaves no event', async () => {
       const org = await createOrganization(ctx().admin);
       const before = (await events(org)).body.length;

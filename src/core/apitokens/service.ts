@@ -14,6 +14,7 @@ import type { Caller } from '../../rbac/caller.ts';
 import type { Principal } from '../../rbac/model.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuditService } from '../audit/service.ts';
+import { changedFields, idList } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { RoleService } from '../roles/service.ts';
 import type { ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenRecord } from './model.ts';
@@ -82,7 +83,7 @@ export class ApiTokenService {
       await store.replaceGrants(this.db, organizationId, id, checked.privileges);
       const switched = current.active !== (checked.active ?? true);
       const action = switched ? (checked.active === false ? 'apitoken.deactivated' : 'apitoken.activated') : 'apitoken.updated';
-      await this.record(action, caller, organizationId, id, 'apitoken', changedFields(current, checked));
+      await this.record(action, caller, organizationId, id, 'apitoken', changedFieldsOf(current, checked));
       return this.get(organizationId, id);
     });
   }
@@ -211,16 +212,14 @@ export class ApiTokenService {
 }
 
 /** The wire names of the fields an update changes, for the audit trail (never their values). */
-function changedFields(current: ApiTokenRecord, next: ApiTokenInput): string[] {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const privileges = (list: { roleId: string; projectId?: string | null }[]) => list.map((p) => `${p.roleId}/${p.projectId ?? ''}`).sort();
-  const fields: [string, boolean][] = [
-    ['metadata.name', current.name !== next.name],
-    ['metadata.description', (current.description ?? undefined) !== next.description],
-    ['spec.privileges', !same(privileges(current.privileges.map((p) => ({ roleId: p.role_id, projectId: p.project_id }))), privileges(next.privileges))],
-    ['spec.resources', !same(current.resources, next.resources ?? [])],
-    ['spec.sourceIPs', !same(current.source_ips, next.sourceIps ?? [])],
-    ['spec.active', current.active !== (next.active ?? true)],
-  ];
-  return fields.filter(([, changed]) => changed).map(([name]) => name);
+function changedFieldsOf(current: ApiTokenRecord, next: ApiTokenInput): string[] {
+  const privileges = (list: { roleId: string; projectId?: string | null }[]) => list.map((p) => `${p.roleId}/${p.projectId ?? ''}`);
+  return changedFields({
+    'metadata.name': [current.name, next.name],
+    'metadata.description': [current.description || null, next.description || null],
+    'spec.privileges': idList(privileges(current.privileges.map((p) => ({ roleId: p.role_id, projectId: p.project_id }))), privileges(next.privileges)),
+    'spec.resources': [current.resources, next.resources ?? []],
+    'spec.sourceIPs': [current.source_ips, next.sourceIps ?? []],
+    'spec.active': [current.active, next.active ?? true],
+  });
 }

@@ -5,6 +5,7 @@ import type { EventSink } from '../../kernel/events.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
+import { changedFields, metadataChanges } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { ClientCredentials, ClientInput, ClientRecord, ClientValues, ClientWithSecret } from './model.ts';
 import * as store from './store.ts';
@@ -100,7 +101,21 @@ export class ClientService {
       const secret = wasPublic && !isPublic ? generateSecret('cls') : undefined;
       const secretHash = isPublic ? null : secret ? this.hasher.hash(secret) : undefined;
       await store.updateClient(this.db, id, values, secretHash, caller.subject);
-      await this.events.record({ type: 'client.updated', actor: caller.subject, origin: caller.origin, target: { kind: 'client', id } });
+      const changes = changedFields({
+        ...metadataChanges(current, values.metadata),
+        'spec.redirectURIs': [current.redirect_uris, values.redirectUris],
+        'spec.postLogoutRedirectURIs': [current.post_logout_redirect_uris, values.postLogoutRedirectUris],
+        'spec.tokenEndpointAuthMethod': [current.token_endpoint_auth_method, values.authMethod],
+        'spec.grantTypes': [current.grant_types, values.grantTypes],
+        'spec.scopes': [current.scopes, values.scopes],
+        'spec.roleID': [current.role_id, values.roleId],
+        'spec.loginURI': [current.login_uri, values.loginUri],
+        'spec.onboardingURI': [current.onboarding_uri, values.onboardingUri],
+        'spec.homeURI': [current.home_uri, values.homeUri],
+        'spec.errorURI': [current.error_uri, values.errorUri],
+        'spec.idTokenSignedResponseAlg': [current.id_token_signed_response_alg, values.idTokenAlg],
+      });
+      await this.events.record({ type: 'client.updated', actor: caller.subject, origin: caller.origin, target: { kind: 'client', id }, changes });
       return { client: await this.get(id), secret };
     });
   }

@@ -3,6 +3,7 @@ import { Forbidden, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { canGrant } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
+import { changedFields, idList, metadataChanges } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { RoleService } from '../roles/service.ts';
 import type { GroupInput, GroupRecord } from './model.ts';
@@ -45,10 +46,16 @@ export class GroupService {
 
   async update(caller: Caller, organizationId: string, id: string, input: GroupInput): Promise<void> {
     await this.db.transaction(async () => {
-      await this.get(organizationId, id);
+      const current = await this.get(organizationId, id);
       await this.checkReferences(caller, organizationId, input);
       await store.updateGroup(this.db, organizationId, id, input, caller.subject);
-      await this.events.record({ type: 'group.updated', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'group', id } });
+      const changes = changedFields({
+        ...metadataChanges(current, input.metadata),
+        'spec.roleIDs': idList(current.role_ids, input.roleIds),
+        'spec.userIDs': idList(current.user_ids, input.userIds),
+        'spec.serviceAccountIDs': idList(current.service_account_ids, input.serviceAccountIds),
+      });
+      await this.events.record({ type: 'group.updated', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'group', id }, changes });
     });
   }
 

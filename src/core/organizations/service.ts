@@ -3,6 +3,7 @@ import { Forbidden, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { allowGlobal } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
+import { changedFields, idList, metadataChanges } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { OrganizationInput, OrganizationRecord } from './model.ts';
 import * as store from './store.ts';
@@ -99,6 +100,14 @@ export class OrganizationService {
       await this.checkSpec(id, input);
       await store.updateOrganization(this.db, id, input, caller.subject);
       await this.events.record({
+        changes: changedFields({
+          ...metadataChanges(current, input.metadata),
+          'spec.organizationType': [current.organization_type, input.organizationType],
+          'spec.domain': [current.domain, input.domain],
+          'spec.providerScope': [current.provider_scope, input.providerScope],
+          'spec.providerID': [current.provider_id, input.providerId],
+          'spec.googleCustomerID': [current.google_customer_id, input.googleCustomerId],
+        }),
         type: 'organization.updated',
         actor: caller.subject,
         origin: caller.origin,

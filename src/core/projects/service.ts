@@ -3,6 +3,7 @@ import { Conflict, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { projectsAllowing } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
+import { changedFields, idList, metadataChanges } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { GroupService } from '../groups/service.ts';
 import type { ProjectInput, ProjectRecord } from './model.ts';
@@ -54,10 +55,11 @@ export class ProjectService {
 
   async update(caller: Caller, organizationId: string, id: string, input: ProjectInput): Promise<void> {
     await this.db.transaction(async () => {
-      await this.requireLive(organizationId, id);
+      const current = await this.requireLive(organizationId, id);
       await this.groups.requireGrantable(caller, organizationId, input.groupIds);
       await store.updateProject(this.db, organizationId, id, input, caller.subject);
       await this.events.record({
+        changes: changedFields({ ...metadataChanges(current, input.metadata), 'spec.groupIDs': idList(current.group_ids, input.groupIds) }),
         type: 'project.updated',
         actor: caller.subject,
         origin: caller.origin,

@@ -5,6 +5,7 @@ import type { EventSink } from '../../kernel/events.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import { decrypt, encrypt } from '../../tokens/server-secret.ts';
+import { changedFields, metadataChanges } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { LoginProvider, Owner, ProviderInput, ProviderRecord, SystemProvider } from './model.ts';
 import * as store from './store.ts';
@@ -41,8 +42,19 @@ export class ProviderService {
 
   async update(caller: Caller, owner: Owner, id: string, input: ProviderInput): Promise<void> {
     await this.db.transaction(async () => {
-      if (!(await store.updateProvider(this.db, owner, id, input, this.seal(id, input.clientSecret), caller.subject))) throw new NotFound('provider not found');
-      await this.record('provider.updated', caller, owner, id);
+      const current = await store.getProvider(this.db, owner, id);
+      if (!current || !(await store.updateProvider(this.db, owner, id, input, this.seal(id, input.clientSecret), caller.subject))) {
+        throw new NotFound('provider not found');
+      }
+      const changes = changedFields({
+        ...metadataChanges(current, input.metadata),
+        'spec.type': [current.type, input.type],
+        'spec.issuer': [current.issuer, input.issuer],
+        'spec.clientID': [current.client_id, input.clientId],
+        // A new secret is named as changed; its value is never compared or recorded.
+        'spec.clientSecret': [undefined, input.clientSecret === undefined ? undefined : 'replaced'],
+      });
+      await this.record('provider.updated', caller, owner, id, changes);
     });
   }
 
@@ -99,7 +111,14 @@ export class ProviderService {
     return secret === undefined ? undefined : encrypt(this.encryptionKey, secret, `oauth2provider:${id}`);
   }
 
-  private record(type: string, caller: Caller, owner: Owner, id: string) {
-    return this.events.record({ type, actor: caller.subject, origin: caller.origin, organizationId: owner, target: { kind: 'provider', id } });
+  private record(type: string, caller: Caller, owner: Owner, id: string, changes?: string[]) {
+    return this.events.record({
+      type,
+      actor: caller.subject,
+      origin: caller.origin,
+      organizationId: owner,
+      target: { kind: 'provider', id },
+      ...(changes ? { changes } : {}),
+    });
   }
 }

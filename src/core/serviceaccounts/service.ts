@@ -4,6 +4,7 @@ import type { EventSink } from '../../kernel/events.ts';
 import { allowOrganization } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { Operation } from '../../rbac/model.ts';
+import { changedFields, idList, metadataChanges } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { CredentialService, IssuedToken } from '../credentials/service.ts';
 import type { GroupService } from '../groups/service.ts';
@@ -64,11 +65,12 @@ export class ServiceAccountService {
 
   async update(caller: Caller, organizationId: string, id: string, input: ServiceAccountInput): Promise<ServiceAccountRecord> {
     return this.db.transaction(async () => {
-      await this.require(organizationId, id);
+      const current = await this.require(organizationId, id);
       await this.groups.requireGrantable(caller, organizationId, input.groupIds);
       await store.updateServiceAccount(this.db, organizationId, id, input, caller.subject);
       await this.groups.setGroupsOf('serviceAccount', organizationId, id, input.groupIds);
       await this.events.record({
+        changes: changedFields({ ...metadataChanges(current, input.metadata), 'spec.groupIDs': idList(current.group_ids, input.groupIds) }),
         type: 'serviceaccount.updated',
         actor: caller.subject,
         origin: caller.origin,

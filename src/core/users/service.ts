@@ -3,6 +3,7 @@ import { InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
+import { changedFields, idList, metadataChanges } from '../common/changes.ts';
 import type { Metadata } from '../common/metadata.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { GroupService } from '../groups/service.ts';
@@ -90,7 +91,12 @@ export class UserService {
       await this.groups.requireGrantable(caller, organizationId, input.groupIds);
       await store.updateMembership(this.db, organizationId, id, { metadata: input.metadata ?? { name: current.name }, state: input.state }, caller.subject);
       await this.groups.setGroupsOf('user', organizationId, id, input.groupIds);
-      await this.events.record({ type: 'user.updated', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'user', id } });
+      const changes = changedFields({
+        ...metadataChanges(current, input.metadata),
+        'spec.state': [current.state, input.state],
+        'spec.groupIDs': idList(current.group_ids, input.groupIds),
+      });
+      await this.events.record({ type: 'user.updated', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'user', id }, changes });
       return this.get(organizationId, id);
     });
   }
