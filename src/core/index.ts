@@ -12,6 +12,7 @@ import type { Principal } from '../rbac/model.ts';
 import { TokenSigner } from '../tokens/jwt.ts';
 import { SecretHasher } from '../tokens/secrets.ts';
 import type { ServerKeys } from '../tokens/server-secret.ts';
+import { ApiTokenAuthentication } from './apitokens/authentication.ts';
 import { ApiTokenService } from './apitokens/service.ts';
 import { AuditService } from './audit/service.ts';
 import { ClientService } from './clients/service.ts';
@@ -42,7 +43,14 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const audit = new AuditService(db, log);
   const extra = seams.events;
   // The audit trail first, in the change's transaction; a further sink (tests, exporters) after it.
-  const events: EventSink = extra ? { record: async (event) => (await audit.record(event), await extra.record(event)) } : audit;
+  const events: EventSink = extra
+    ? {
+        record: async (event) => {
+          await audit.record(event);
+          await extra.record(event);
+        },
+      }
+    : audit;
   const hasher = new SecretHasher(keys.hashKey);
   const keyRing = new KeyRing(
     db,
@@ -61,7 +69,8 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const sessions = new SessionService(db, hasher, { ttlSeconds: config.refreshTokenTtl, singlePerClient: config.sessionsPerClient === 'single' }, events);
   const projects = new ProjectService(db, groups, events);
   const quotas = new QuotaService(db, organizations, events);
-  const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events, audit, log);
+  const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events);
+  const apiTokenUse = new ApiTokenAuthentication(db, hasher, audit, log);
   return {
     config,
     keys,
@@ -78,8 +87,9 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     sessions,
     logins: new LoginRequestService(db, hasher, keys.encryptionKey),
     tokens: new TokenIssuer(signer, sessions, users),
-    authenticator: new Authenticator(credentials, apiTokens, signer, sessions, clients),
+    authenticator: new Authenticator(credentials, apiTokenUse, signer, sessions, clients),
     apiTokens,
+    apiTokenUse,
     audit,
     serviceAccounts: new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events),
     projects,

@@ -2,23 +2,19 @@
  * Organization API tokens: the rules. Privileges are roles, granted with the same
  * anti-escalation as group roles (nobody creates or widens a token beyond what they hold),
  * the organization's token policy bounds lifetime and count, and the secret is shown once,
- * on create and on rotate. Authentication is the hot path: a checksum test, one HMAC, one
- * indexed read, and a last-use write at most once a minute per token.
+ * on create and on rotate. Using a token is in authentication.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/db.ts';
-import { Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated } from '../../kernel/errors.ts';
+import { Conflict, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
-import type { Logger } from '../../kernel/log.ts';
 import type { Caller } from '../../rbac/caller.ts';
-import type { Principal } from '../../rbac/model.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
-import type { AuditService } from '../audit/service.ts';
 import { changedFields, idList } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { RoleService } from '../roles/service.ts';
 import type { ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenRecord } from './model.ts';
-import { parseSourceIps, sourceAllowed } from './source-ips.ts';
+import { parseSourceIps } from './source-ips.ts';
 import * as store from './store.ts';
 
 export type { ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenPrivilege, ApiTokenRecord, ApiTokenResource, ApiTokenState } from './model.ts';
@@ -39,8 +35,6 @@ export class ApiTokenService {
     private readonly hasher: SecretHasher,
     private readonly defaults: ApiTokenPolicy,
     private readonly events: EventSink,
-    private readonly audit: Pick<AuditService, 'refusal'>,
-    private readonly log: Pick<Logger, 'warn'>,
   ) {}
 
   async list(organizationId: string, filter: ApiTokenFilter, page: PageQuery): Promise<Listing<ApiTokenRecord>> {
@@ -122,66 +116,13 @@ export class ApiTokenService {
     });
   }
 
-  /**
-   * The principal of an API token presented from `ip`, or Unauthenticated (Forbidden for an
-   * address outside the token's allow-list). Every refusal names its reason, never the token.
-   * Without an address (introspection) the allow-list is not checked and no use is recorded.
-   */
-  async authenticate(secret: string, ip: string | undefined): Promise<Principal> {
-    const hash = this.hasher.hash(secret);
-    const row = await store.findCredential(this.db, hash);
-    if (!row || !this.hasher.matches(secret, row.matched_previous ? (row.previous_token_hash ?? '') : row.token_hash)) {
-      throw new Unauthenticated('the access token is not valid');
-    }
-    if (row.matched_previous && row.previous_expired) {
-      await this.refused(row, 'apitoken.rotated_secret_used', ip, 'the secret was rotated out and its grace period has ended');
-      throw new Unauthenticated('the API token was rotated and its previous secret no longer works');
-    }
-    if (!row.active) throw new Unauthenticated('the API token is deactivated');
-    if (row.expired) throw new Unauthenticated('the API token has expired');
-    if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
-    if (ip === undefined) return this.principal(row);
-    if (!sourceAllowed(row.source_ips, ip)) {
-      await this.refused(row, 'apitoken.source_refused', ip, 'the client address is not in the token’s allow-list');
-      throw new Forbidden('the API token may not be used from this address');
-    }
-    if (row.stale_last_use) store.touchToken(this.db, row.id, ip).catch((error) => this.log.warn({ err: error }, 'recording API token use failed'));
-    return this.principal(row);
-  }
-
-  private refused(row: { id: string; organization_id: string; name: string }, action: string, ip: string | undefined, detail: string) {
-    return this.audit.refusal({
-      organizationId: row.organization_id,
-      action,
-      outcome: 'denied',
-      actor: { kind: 'api_token', subject: `apitoken:${row.id}`, credentialId: row.id, ip },
-      target: { type: 'apitoken', id: row.id, name: row.name },
-      detail,
-    });
-  }
-
-  private principal(row: { id: string; organization_id: string }): Principal {
-    return { kind: 'api_token', subject: `apitoken:${row.id}`, apiTokenId: row.id, organizationId: row.organization_id };
-  }
-
-  /**
-   * For introspection by the platform's other services (RFC 7662): the token a secret
-   * belongs to while it works, wherever it is used from (the resource server enforces
-   * `sourceIPs` if it wants: it knows the client's address, Tessera does not).
-   */
-  async introspect(secret: string): Promise<{ token: ApiTokenRecord; principal: Principal } | undefined> {
-    try {
-      const principal = await this.authenticate(secret, undefined);
-      if (principal.kind !== 'api_token') return undefined;
-      return { token: await this.get(principal.organizationId, principal.apiTokenId), principal };
-    } catch (error) {
-      if (error instanceof Unauthenticated) return undefined;
-      throw error;
-    }
-  }
-
   /** Validates the input, and refuses privileges the caller could not grant. */
   private async checked(caller: Caller, organizationId: string, input: ApiTokenInput): Promise<ApiTokenInput> {
+    // The rules every face shares (a face may be stricter in its own schema).
+    if (!input.name.trim() || input.name.length > 100) throw new InvalidRequest('the token name must be 1 to 100 characters');
+    if ((input.description?.length ?? 0) > 200) throw new InvalidRequest('the token description must be at most 200 characters');
+    if ((input.resources?.length ?? 0) > 50) throw new InvalidRequest('a token holds at most 50 resources');
+    if (input.privileges.length > 20) throw new InvalidRequest('a token holds at most 20 privileges');
     const sourceIps = parseSourceIps('spec.sourceIPs', input.sourceIps ?? []);
     const roleIds = [...new Set(input.privileges.map((p) => p.roleId))];
     await this.roles.requireGrantable(caller, organizationId, roleIds, 'spec.privileges');

@@ -8,7 +8,7 @@ import { Unauthenticated } from '../../kernel/errors.ts';
 import type { Principal } from '../../rbac/model.ts';
 import { type AccessTokenPayload, looksLikeJwt, type TokenSigner } from '../../tokens/jwt.ts';
 import { secretKind } from '../../tokens/secrets.ts';
-import type { ApiTokenService } from '../apitokens/service.ts';
+import type { ApiTokenAuthentication } from '../apitokens/authentication.ts';
 import type { ClientService } from '../clients/service.ts';
 import type { SessionService } from '../sessions/service.ts';
 import type { CredentialService } from './service.ts';
@@ -16,7 +16,7 @@ import type { CredentialService } from './service.ts';
 export class Authenticator {
   constructor(
     private readonly opaque: CredentialService,
-    private readonly apiTokens: ApiTokenService,
+    private readonly apiTokens: ApiTokenAuthentication,
     private readonly signer: TokenSigner,
     private readonly sessions: SessionService,
     private readonly clients: ClientService,

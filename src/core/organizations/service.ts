@@ -3,7 +3,7 @@ import { Forbidden, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { allowGlobal } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
-import { changedFields, idList, metadataChanges } from '../common/changes.ts';
+import { changedFields, metadataChanges } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { OrganizationInput, OrganizationRecord } from './model.ts';
 import * as store from './store.ts';

@@ -16,7 +16,7 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 /** An organization API token or a service-account token: what it may do, never its secret. */
 async function introspectOpaque(core: Core, token: string): Promise<Record<string, unknown>> {
   if (secretKind(token) === 'oat') {
-    const found = await core.apiTokens.introspect(token);
+    const found = await core.apiTokenUse.introspect(token);
     if (!found) return { active: false };
     const { token: t, principal } = found;
     return {

@@ -1,0 +1,83 @@
+/**
+ * Using an API token: the hot path. A checksum test (by the Authenticator), one HMAC, one
+ * indexed read, the allow-list check, and a last-use write at most once a minute per token.
+ * Refusals that say something about a token (a forbidden address, a rotated-out secret) are
+ * audited with the token's ID, never its secret.
+ */
+import type { Db } from '../../db/db.ts';
+import { Forbidden, Unauthenticated } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
+import type { Principal } from '../../rbac/model.ts';
+import type { SecretHasher } from '../../tokens/secrets.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { ApiTokenRecord } from './model.ts';
+import { sourceAllowed } from './source-ips.ts';
+import * as store from './store.ts';
+
+export class ApiTokenAuthentication {
+  constructor(
+    private readonly db: Db,
+    private readonly hasher: SecretHasher,
+    private readonly audit: Pick<AuditService, 'refusal'>,
+    private readonly log: Pick<Logger, 'warn'>,
+  ) {}
+
+  /**
+   * The principal of an API token presented from `ip`, or Unauthenticated (Forbidden for an
+   * address outside the token's allow-list). Every refusal names its reason, never the token.
+   * Without an address (introspection) the allow-list is not checked and no use is recorded.
+   */
+  async authenticate(secret: string, ip: string | undefined): Promise<Principal> {
+    const hash = this.hasher.hash(secret);
+    const row = await store.findCredential(this.db, hash);
+    if (!row || !this.hasher.matches(secret, row.matched_previous ? (row.previous_token_hash ?? '') : row.token_hash)) {
+      throw new Unauthenticated('the access token is not valid');
+    }
+    if (row.matched_previous && row.previous_expired) {
+      await this.refused(row, 'apitoken.rotated_secret_used', ip, 'the secret was rotated out and its grace period has ended');
+      throw new Unauthenticated('the API token was rotated and its previous secret no longer works');
+    }
+    if (!row.active) throw new Unauthenticated('the API token is deactivated');
+    if (row.expired) throw new Unauthenticated('the API token has expired');
+    if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
+    if (ip === undefined) return this.principal(row);
+    if (!sourceAllowed(row.source_ips, ip)) {
+      await this.refused(row, 'apitoken.source_refused', ip, 'the client address is not in the token’s allow-list');
+      throw new Forbidden('the API token may not be used from this address');
+    }
+    if (row.stale_last_use) store.touchToken(this.db, row.id, ip).catch((error) => this.log.warn({ err: error }, 'recording API token use failed'));
+    return this.principal(row);
+  }
+
+  private refused(row: { id: string; organization_id: string; name: string }, action: string, ip: string | undefined, detail: string) {
+    return this.audit.refusal({
+      organizationId: row.organization_id,
+      action,
+      outcome: 'denied',
+      actor: { kind: 'api_token', subject: `apitoken:${row.id}`, credentialId: row.id, ip },
+      target: { type: 'apitoken', id: row.id, name: row.name },
+      detail,
+    });
+  }
+
+  private principal(row: { id: string; organization_id: string }): Principal {
+    return { kind: 'api_token', subject: `apitoken:${row.id}`, apiTokenId: row.id, organizationId: row.organization_id };
+  }
+
+  /**
+   * For introspection by the platform's other services (RFC 7662): the token a secret
+   * belongs to while it works, wherever it is used from (the resource server enforces
+   * `sourceIPs` if it wants: it knows the client's address, Tessera does not).
+   */
+  async introspect(secret: string): Promise<{ token: ApiTokenRecord; principal: Principal } | undefined> {
+    try {
+      const principal = await this.authenticate(secret, undefined);
+      if (principal.kind !== 'api_token') return undefined;
+      const token = await store.getToken(this.db, principal.organizationId, principal.apiTokenId);
+      return token && { token, principal };
+    } catch (error) {
+      if (error instanceof Unauthenticated) return undefined;
+      throw error;
+    }
+  }
+}
