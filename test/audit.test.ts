@@ -29,12 +29,15 @@ suite(
       );
       issuedSecrets.push(created.body.status.token);
       const id = created.body.metadata.id;
-      const rotated = await ctx().admin.post(`/api/v1/organizations/${org}/apitokens/${id}/rotate`, { gracePeriodSeconds: 60 });
+      const rotated = await ctx().admin.post(`/api/v1/organizations/${org}/apitokens/${id}/rotate`);
       issuedSecrets.push(rotated.body.status.token);
+      assert.equal((await ctx().admin.as(created.body.status.token).get(`/api/v1/organizations/${org}/groups`)).status, 401);
+      const used = (await events(org, '?action=apitoken.rotated_secret_used')).body;
+      assert.deepEqual([used.length, used[0]?.outcome, used[0]?.target.id], [1, 'denied', id], 'the rotated-out secret is refused and audited');
       await ctx().admin.delete(`/api/v1/organizations/${org}/apitokens/${id}`);
       const list = await events(org);
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.map((e: any) => e.action).slice(0, 3), ['apitoken.deleted', 'apitoken.rotated', 'apitoken.created']);
+      assert.deepEqual(list.body.map((e: any) => e.action).slice(0, 4), ['apitoken.deleted', 'apitoken.rotated_secret_used', 'apitoken.rotated', 'apitoken.created']);
       const first = list.body.find((e: any) => e.action === 'apitoken.created');
       assert.deepEqual(first.actor, { kind: 'system', subject: 'tessera:bootstrap', address: '127.0.0.1', userAgent: 'audit-test/1.0' });
       assert.deepEqual([first.outcome, first.target.type, first.target.id, first.organizationId], ['success', 'apitoken', id, org]);

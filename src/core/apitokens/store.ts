@@ -87,11 +87,14 @@ export async function replaceGrants(db: Queryable, organizationId: string, id: s
   );
 }
 
-/** A new secret; the previous one keeps working until `previousValidUntil` (now: at once). */
+/**
+ * A new secret; the previous one keeps working for `graceSeconds` (0: not at all). Its hash is
+ * kept after that too, so that a later use is recognized, refused and audited as such.
+ */
 export async function rotateToken(db: Queryable, organizationId: string, id: string, tokenHash: string, graceSeconds: number, actor: string): Promise<boolean> {
   const result = await db.query(
-    `UPDATE api_tokens SET previous_token_hash = CASE WHEN $4::int > 0 THEN token_hash END,
-            previous_valid_until = CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4) END,
+    `UPDATE api_tokens SET previous_token_hash = token_hash,
+            previous_valid_until = now() + make_interval(secs => $4),
             token_hash = $3, modified_at = now(), modified_by = $5
       WHERE organization_id = $1 AND id = $2`,
     [organizationId, id, tokenHash, graceSeconds, actor],
