@@ -37,7 +37,12 @@ suite(
       await ctx().admin.delete(`/api/v1/organizations/${org}/apitokens/${id}`);
       const list = await events(org);
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.map((e: any) => e.action).slice(0, 4), ['apitoken.deleted', 'apitoken.rotated_secret_used', 'apitoken.rotated', 'apitoken.created']);
+      assert.deepEqual(list.body.map((e: any) => e.action).slice(0, 4), [
+        'apitoken.deleted',
+        'apitoken.rotated_secret_used',
+        'apitoken.rotated',
+        'apitoken.created',
+      ]);
       const first = list.body.find((e: any) => e.action === 'apitoken.created');
       assert.deepEqual(first.actor, { kind: 'system', subject: 'tessera:bootstrap', address: '127.0.0.1', userAgent: 'audit-test/1.0' });
       assert.deepEqual([first.outcome, first.target.type, first.target.id, first.organizationId], ['success', 'apitoken', id, org]);
