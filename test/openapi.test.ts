@@ -54,6 +54,9 @@ const additions = {
   '/api/v1/organizations/{organizationID}/apitokenpolicy': ['get', 'put'],
   '/api/v1/organizations/{organizationID}/auditlogs': ['get'],
   '/api/v1/auditlogs': ['get'],
+  '/v2/orgs/{name}/access-tokens': ['get', 'post'],
+  '/v2/orgs/{org_name}/access-tokens/{access_token_id}': ['delete', 'get', 'patch'],
+  '/v2/auth/token': ['post'],
   '/healthz': ['get'],
   '/readyz': ['get'],
 };

@@ -31,6 +31,10 @@ export interface AccessTokenClaims {
   /** Space-separated; left out of the token when empty (no `scope: ""`). */
   scope?: string;
   sessionId?: string;
+  /** An API token exchanged for this JWT (a vendor face's login): it stands for that token. */
+  apiTokenId?: string;
+  /** Shorter than the configured access-token lifetime, e.g. Docker Hub's 10 minutes. */
+  ttlSeconds?: number;
 }
 
 export interface AccessTokenPayload extends JWTPayload {
@@ -38,6 +42,8 @@ export interface AccessTokenPayload extends JWTPayload {
   client_id: string;
   scope?: string;
   sid?: string;
+  /** The API token this JWT was exchanged for. */
+  oat?: string;
 }
 
 export interface IdTokenClaims {
@@ -70,13 +76,18 @@ export class TokenSigner {
 
   async accessToken(claims: AccessTokenClaims): Promise<string> {
     const key = await this.keyRing.signingKey();
-    return new SignJWT({ client_id: claims.clientId, ...(claims.scope ? { scope: claims.scope } : {}), ...(claims.sessionId ? { sid: claims.sessionId } : {}) })
+    return new SignJWT({
+      client_id: claims.clientId,
+      ...(claims.scope ? { scope: claims.scope } : {}),
+      ...(claims.sessionId ? { sid: claims.sessionId } : {}),
+      ...(claims.apiTokenId ? { oat: claims.apiTokenId } : {}),
+    })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.issuer)
       .setSubject(claims.sub)
       .setAudience(this.issuer)
       .setIssuedAt()
-      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setExpirationTime(`${Math.min(claims.ttlSeconds ?? this.ttlSeconds, this.ttlSeconds)}s`)
       .setJti(randomUUID())
       .sign(key.privateKey);
   }

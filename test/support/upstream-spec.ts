@@ -43,3 +43,32 @@ export function upstreamSchemaErrors(name: string, value: unknown): string[] {
   if (!validate) throw new Error(`the Identity API has no schema ${name}`);
   return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
+
+const vendors = new Map<string, Ajv>();
+
+/**
+ * The errors a client generated from a vendor's OpenAPI file (Docker Hub's, Mist's) would
+ * raise reading `value` as its component schema `name`; [] when it conforms. The files mark
+ * `required: true` inside properties, which is not JSON Schema: it is dropped, as clients do.
+ */
+export function vendorSchemaErrors(file: string, name: string, value: unknown): string[] {
+  let ajv = vendors.get(file);
+  if (!ajv) {
+    ajv = new Ajv({ strict: false, allErrors: true });
+    (addFormats as unknown as (a: Ajv) => void)(ajv);
+    const text = readFileSync(`${reference}${file}`, 'utf8');
+    const spec = file.endsWith('.json') ? JSON.parse(text) : parse(text);
+    ajv.addSchema(
+      JSON.parse(
+        JSON.stringify(spec)
+          .replace(/"required":true,?/g, '')
+          .replace(/,}/g, '}'),
+      ),
+      'vendor',
+    );
+    vendors.set(file, ajv);
+  }
+  const validate = ajv.getSchema(`vendor#/components/schemas/${name}`);
+  if (!validate) throw new Error(`${file} has no schema ${name}`);
+  return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}

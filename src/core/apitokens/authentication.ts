@@ -10,7 +10,7 @@ import type { Logger } from '../../kernel/log.ts';
 import type { Principal } from '../../rbac/model.ts';
 import type { SecretHasher } from '../../tokens/secrets.ts';
 import type { AuditService } from '../audit/service.ts';
-import type { ApiTokenRecord } from './model.ts';
+import type { ApiTokenCredential, ApiTokenRecord } from './model.ts';
 import { sourceAllowed } from './source-ips.ts';
 import * as store from './store.ts';
 
@@ -37,6 +37,10 @@ export class ApiTokenAuthentication {
       await this.refused(row, 'apitoken.rotated_secret_used', ip, 'the secret was rotated out and its grace period has ended');
       throw new Unauthenticated('the API token was rotated and its previous secret no longer works');
     }
+    return this.check(row, ip);
+  }
+
+  private async check(row: ApiTokenCredential, ip: string | undefined): Promise<Principal> {
     if (!row.active) throw new Unauthenticated('the API token is deactivated');
     if (row.expired) throw new Unauthenticated('the API token has expired');
     if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
@@ -47,6 +51,26 @@ export class ApiTokenAuthentication {
     }
     if (row.stale_last_use) store.touchToken(this.db, row.id, ip).catch((error) => this.log.warn({ err: error }, 'recording API token use failed'));
     return this.principal(row);
+  }
+
+  /**
+   * A vendor face's login (Docker Hub's `POST /v2/auth/token`): the secret must be an API
+   * token of the organization `organizationId`; any other pair is refused alike.
+   */
+  async exchange(organizationId: string | undefined, secret: string, ip: string): Promise<Principal & { kind: 'api_token' }> {
+    const principal = await this.authenticate(secret, ip).catch((error) => {
+      if (error instanceof Unauthenticated) return undefined;
+      throw error;
+    });
+    if (principal?.kind !== 'api_token' || principal.organizationId !== organizationId) throw new Unauthenticated('the identifier and secret do not match');
+    return principal;
+  }
+
+  /** The token a JWT exchanged for it stands for, checked again (active, not expired, address). */
+  async byId(id: string, ip: string | undefined): Promise<Principal> {
+    const row = await store.findCredentialById(this.db, id);
+    if (!row) throw new Unauthenticated('the API token of this access token no longer exists');
+    return this.check(row, ip);
   }
 
   private refused(row: { id: string; organization_id: string; name: string }, action: string, ip: string | undefined, detail: string) {

@@ -41,6 +41,15 @@ export class ApiTokenService {
     return finishPage(page, await store.listTokens(this.db, organizationId, filter, page));
   }
 
+  /** Numbered pages, newest first, with the total (Docker Hub's `page`/`page_size`). */
+  async listNumbered(organizationId: string, page: number, pageSize: number): Promise<{ items: ApiTokenRecord[]; total: number }> {
+    const [items, total] = await Promise.all([
+      store.listTokensPage(this.db, organizationId, (page - 1) * pageSize, pageSize),
+      store.countTokens(this.db, organizationId),
+    ]);
+    return { items, total };
+  }
+
   async get(organizationId: string, id: string): Promise<ApiTokenRecord> {
     const token = await store.getToken(this.db, organizationId, id);
     if (!token) throw new NotFound('API token not found');

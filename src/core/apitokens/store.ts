@@ -31,6 +31,16 @@ export async function listTokens(db: Queryable, organizationId: string, filter: 
   return (await db.query<ApiTokenRecord>(`${select} WHERE ${where}${pageSql('t', page, params)}`, params)).rows;
 }
 
+/** A page by number (a vendor face's pagination): newest first. */
+export async function listTokensPage(db: Queryable, organizationId: string, offset: number, limit: number): Promise<ApiTokenRecord[]> {
+  const result = await db.query<ApiTokenRecord>(`${select} WHERE t.organization_id = $1 ORDER BY t.created_at DESC, t.id DESC OFFSET $2 LIMIT $3`, [
+    organizationId,
+    offset,
+    limit,
+  ]);
+  return result.rows;
+}
+
 export async function getToken(db: Queryable, organizationId: string, id: string): Promise<ApiTokenRecord | undefined> {
   return (await db.query<ApiTokenRecord>(`${select} WHERE t.organization_id = $1 AND t.id = $2`, [organizationId, id])).rows[0];
 }
@@ -107,19 +117,26 @@ export async function deleteToken(db: Queryable, organizationId: string, id: str
   return result.rows[0]?.name;
 }
 
-/** The hot path's one lookup: by the current secret's hash, or the previous one's during (and after) its grace window. */
-export async function findCredential(db: Queryable, tokenHash: string): Promise<ApiTokenCredential | undefined> {
-  const result = await db.query<ApiTokenCredential>(
-    `SELECT t.id, t.organization_id, t.name, t.token_hash, t.previous_token_hash, t.active, t.source_ips,
-            t.previous_token_hash = $1 AS matched_previous,
+const credentialColumns = `t.id, t.organization_id, t.name, t.token_hash, t.previous_token_hash, t.active, t.source_ips,
             COALESCE(t.previous_valid_until <= now(), true) AS previous_expired,
             COALESCE(t.expires_at <= now(), false) AS expired,
             o.deletion_time IS NOT NULL AS organization_deleting,
             (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale_last_use
-       FROM api_tokens t JOIN organizations o ON o.id = t.organization_id
+       FROM api_tokens t JOIN organizations o ON o.id = t.organization_id`;
+
+/** The hot path's one lookup: by the current secret's hash, or the previous one's during (and after) its grace window. */
+export async function findCredential(db: Queryable, tokenHash: string): Promise<ApiTokenCredential | undefined> {
+  const result = await db.query<ApiTokenCredential>(
+    `SELECT t.previous_token_hash = $1 AS matched_previous, ${credentialColumns}
       WHERE t.token_hash = $1 OR t.previous_token_hash = $1`,
     [tokenHash],
   );
+  return result.rows[0];
+}
+
+/** The same, by ID: for a JWT exchanged for the token. */
+export async function findCredentialById(db: Queryable, id: string): Promise<ApiTokenCredential | undefined> {
+  const result = await db.query<ApiTokenCredential>(`SELECT false AS matched_previous, ${credentialColumns} WHERE t.id = $1`, [id]);
   return result.rows[0];
 }
 

@@ -24,7 +24,7 @@ export class Authenticator {
 
   /** `from`: the client's address, for credentials bound to source addresses (API tokens). */
   async authenticate(token: string, from: { ip: string }): Promise<Principal> {
-    if (looksLikeJwt(token)) return this.fromAccessToken(await this.verify(token));
+    if (looksLikeJwt(token)) return this.fromAccessToken(await this.verify(token), from.ip);
     if (secretKind(token) === 'oat') return this.apiTokens.authenticate(token, from.ip);
     return this.opaque.authenticate(token);
   }
@@ -39,7 +39,9 @@ export class Authenticator {
   }
 
   /** The principal of a verified access token, if what it stands for still exists. */
-  async fromAccessToken(payload: AccessTokenPayload): Promise<Principal> {
+  async fromAccessToken(payload: AccessTokenPayload, ip?: string): Promise<Principal> {
+    // Exchanged for an API token: it stands for that token, as long as the token works.
+    if (payload.oat) return this.apiTokens.byId(payload.oat, ip);
     if (payload.sid) {
       const session = await this.sessions.live(payload.sid);
       if (!session) throw new Unauthenticated('the access token was revoked');
