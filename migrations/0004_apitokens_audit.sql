@@ -14,6 +14,8 @@ CREATE TABLE api_tokens (
   expires_at timestamptz,
   active boolean NOT NULL DEFAULT true,
   token_hash text NOT NULL UNIQUE,
+  -- The secret's first and last four characters (its checksum's end), for masked displays.
+  secret_hint text NOT NULL,
   previous_token_hash text UNIQUE,
   previous_valid_until timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),

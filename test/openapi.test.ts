@@ -57,6 +57,8 @@ const additions = {
   '/v2/orgs/{name}/access-tokens': ['get', 'post'],
   '/v2/orgs/{org_name}/access-tokens/{access_token_id}': ['delete', 'get', 'patch'],
   '/v2/auth/token': ['post'],
+  '/api/v1/orgs/{org_id}/apitokens': ['get', 'post'],
+  '/api/v1/orgs/{org_id}/apitokens/{apitoken_id}': ['delete', 'get', 'put'],
   '/healthz': ['get'],
   '/readyz': ['get'],
 };

@@ -22,6 +22,8 @@ export interface ApiTokenRecord {
   source_ips: string[];
   expires_at: Date | null;
   active: boolean;
+  /** The secret's first and last four characters (`tsr_...Ab3x`), for masked displays. */
+  secret_hint: string;
   privileges: { role_id: string; project_id: string | null }[];
   /** When a rotation's previous secret stops working, while it still does. */
   previous_valid_until: Date | null;

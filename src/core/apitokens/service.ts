@@ -67,7 +67,14 @@ export class ApiTokenService {
       }
       const id = randomUUID();
       const secret = generateSecret('oat');
-      await store.insertToken(this.db, { id, organizationId, input: checked, tokenHash: this.hasher.hash(secret), actor: caller.subject });
+      await store.insertToken(this.db, {
+        id,
+        organizationId,
+        input: checked,
+        tokenHash: this.hasher.hash(secret),
+        secretHint: hintOf(secret),
+        actor: caller.subject,
+      });
       await store.replaceGrants(this.db, organizationId, id, checked.privileges);
       await this.record('apitoken.created', caller, organizationId, id);
       return { token: await this.get(organizationId, id), secret };
@@ -99,7 +106,7 @@ export class ApiTokenService {
     return this.db.transaction(async () => {
       await this.requireWithinOwnPrivileges(caller, organizationId, await this.get(organizationId, id));
       const secret = generateSecret('oat');
-      await store.rotateToken(this.db, organizationId, id, this.hasher.hash(secret), graceSeconds, caller.subject);
+      await store.rotateToken(this.db, organizationId, id, { hash: this.hasher.hash(secret), hint: hintOf(secret) }, graceSeconds, caller.subject);
       await this.record('apitoken.rotated', caller, organizationId, id);
       return { token: await this.get(organizationId, id), secret };
     });
@@ -173,3 +180,6 @@ function changedFieldsOf(current: ApiTokenRecord, next: ApiTokenInput): string[]
     'spec.active': [current.active, next.active ?? true],
   });
 }
+
+/** What may be shown of a secret after it was shown once: its first and last four characters. */
+const hintOf = (secret: string) => `${secret.slice(0, 4)}...${secret.slice(-4)}`;

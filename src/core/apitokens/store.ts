@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/db.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { ApiTokenCredential, ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenRecord } from './model.ts';
 
-const select = `SELECT t.id, t.organization_id, t.name, t.description, t.resources, t.source_ips, t.expires_at, t.active,
+const select = `SELECT t.id, t.organization_id, t.name, t.description, t.resources, t.source_ips, t.expires_at, t.active, t.secret_hint,
     CASE WHEN t.previous_valid_until > now() THEN t.previous_valid_until END AS previous_valid_until,
     t.created_at, t.created_by, t.modified_at, t.modified_by, t.last_used_at, t.last_used_ip,
     COALESCE((SELECT jsonb_agg(jsonb_build_object('role_id', g.role_id, 'project_id', g.project_id) ORDER BY g.role_id, g.project_id)
@@ -57,12 +57,12 @@ export async function lockOrganizationTokens(db: Queryable, organizationId: stri
 
 export async function insertToken(
   db: Queryable,
-  t: { id: string; organizationId: string; input: ApiTokenInput; tokenHash: string; actor: string },
+  t: { id: string; organizationId: string; input: ApiTokenInput; tokenHash: string; secretHint: string; actor: string },
 ): Promise<void> {
   const { input } = t;
   await db.query(
-    `INSERT INTO api_tokens (id, organization_id, name, description, resources, source_ips, expires_at, active, token_hash, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    `INSERT INTO api_tokens (id, organization_id, name, description, resources, source_ips, expires_at, active, token_hash, created_by, secret_hint)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [
       t.id,
       t.organizationId,
@@ -74,6 +74,7 @@ export async function insertToken(
       input.active ?? true,
       t.tokenHash,
       t.actor,
+      t.secretHint,
     ],
   );
 }
@@ -101,13 +102,20 @@ export async function replaceGrants(db: Queryable, organizationId: string, id: s
  * A new secret; the previous one keeps working for `graceSeconds` (0: not at all). Its hash is
  * kept after that too, so that a later use is recognized, refused and audited as such.
  */
-export async function rotateToken(db: Queryable, organizationId: string, id: string, tokenHash: string, graceSeconds: number, actor: string): Promise<boolean> {
+export async function rotateToken(
+  db: Queryable,
+  organizationId: string,
+  id: string,
+  secret: { hash: string; hint: string },
+  graceSeconds: number,
+  actor: string,
+): Promise<boolean> {
   const result = await db.query(
     `UPDATE api_tokens SET previous_token_hash = token_hash,
             previous_valid_until = now() + make_interval(secs => $4),
-            token_hash = $3, modified_at = now(), modified_by = $5
+            token_hash = $3, secret_hint = $6, modified_at = now(), modified_by = $5
       WHERE organization_id = $1 AND id = $2`,
-    [organizationId, id, tokenHash, graceSeconds, actor],
+    [organizationId, id, secret.hash, graceSeconds, actor, secret.hint],
   );
   return result.rowCount > 0;
 }

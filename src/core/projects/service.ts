@@ -19,6 +19,11 @@ export class ProjectService {
   ) {}
 
   /** Organization-level readers see every project; others see the projects they may read. */
+  /** The projects a group of the organization is attached to. */
+  projectsWithGroup(organizationId: string, groupId: string): Promise<string[]> {
+    return store.projectsWithGroup(this.db, organizationId, groupId);
+  }
+
   async list(caller: Caller, organizationId: string, page: PageQuery): Promise<Listing<ProjectRecord>> {
     const only = projectsAllowing(await caller.acl(organizationId), organizationId, 'identity:projects', 'read');
     return finishPage(page, await store.listProjects(this.db, organizationId, page, only));

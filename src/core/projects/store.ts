@@ -58,3 +58,13 @@ export async function markProjectDeleted(db: Queryable, organizationId: string, 
 export async function purgeDeletedProjects(db: Queryable): Promise<number> {
   return (await db.query('DELETE FROM projects WHERE deletion_time IS NOT NULL')).rowCount;
 }
+
+/** The live projects a group is attached to (Mist's "site group"). */
+export async function projectsWithGroup(db: Queryable, organizationId: string, groupId: string): Promise<string[]> {
+  const result = await db.query<{ project_id: string }>(
+    `SELECT pg.project_id FROM project_groups pg JOIN projects p ON p.organization_id = pg.organization_id AND p.id = pg.project_id
+      WHERE pg.organization_id = $1 AND pg.group_id = $2 AND p.deletion_time IS NULL ORDER BY pg.project_id`,
+    [organizationId, groupId],
+  );
+  return result.rows.map((r) => r.project_id);
+}

@@ -32,6 +32,11 @@ export class RoleService {
     return roles.filter((role) => !role.protected && canGrant(acl, organizationId, role.scopes));
   }
 
+  /** The unprotected role of a name, if there is one (vendor faces name roles). */
+  async grantableNamed(name: string): Promise<RoleRecord | undefined> {
+    return (await this.unprotectedByName([name]))[0];
+  }
+
   /** Unprotected roles among `names`, in name order (onboarding offers these). */
   async unprotectedByName(names: readonly string[]): Promise<RoleRecord[]> {
     return (await store.rolesByName(this.db, names)).filter((role) => !role.protected);
