@@ -13,6 +13,8 @@ CREATE TABLE api_tokens (
   source_ips text[] NOT NULL DEFAULT '{}',
   expires_at timestamptz,
   active boolean NOT NULL DEFAULT true,
+  -- Requests per hour; null: the organization policy's default.
+  rate_limit_per_hour integer CHECK (rate_limit_per_hour > 0),
   token_hash text NOT NULL UNIQUE,
   -- The secret's first and last four characters (its checksum's end), for masked displays.
   secret_hint text NOT NULL,
@@ -75,6 +77,15 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_organization_idx ON audit_events (organization_id, occurred_at DESC, id DESC);
 CREATE INDEX audit_events_time_idx ON audit_events (occurred_at DESC, id DESC);
+
+-- Rate-limit counters when no Redis is configured: one row per budget and hour, updated by
+-- each instance in batches (docs/ratelimits.md), never once per request.
+CREATE TABLE rate_limit_counters (
+  budget text NOT NULL,
+  window_start timestamptz NOT NULL,
+  count bigint NOT NULL,
+  PRIMARY KEY (budget, window_start)
+);
 
 -- The new permissions, given to the default roles.
 UPDATE roles SET scopes = jsonb_set(jsonb_set(scopes, '{global,identity:apitokens}', '["create","read","update","delete"]'),

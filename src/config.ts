@@ -43,6 +43,13 @@ export interface Config {
   apiTokenPolicy: { maxLifetimeSeconds: number | null; requireExpiry: boolean; maxTokens: number; rateLimitPerHour: number };
   /** Proxies (CIDRs) whose X-Forwarded-For gives the client address; empty: the socket's address. */
   trustedProxies: string[];
+  /** Requests per hour of each credential (API tokens: unless their policy or the token says otherwise). */
+  rateLimitPerHour: number;
+  /** Failed authentications per client address and hour. */
+  authFailuresPerHour: number;
+  /** Where rate-limit counters live; without it, in the database (synced every `rateLimitSync` seconds). */
+  redisUrl?: string;
+  rateLimitSync: number;
   /** How long audit events are kept, in seconds. */
   auditRetention: number;
   /** How long a shutdown waits for requests in flight before the process exits anyway, in seconds. */
@@ -160,8 +167,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
       maxLifetimeSeconds: optionalDuration('TESSERA_APITOKEN_MAX_LIFETIME', env.TESSERA_APITOKEN_MAX_LIFETIME ?? '0'),
       requireExpiry: parseBoolean('TESSERA_APITOKEN_REQUIRE_EXPIRY', env.TESSERA_APITOKEN_REQUIRE_EXPIRY ?? 'false'),
       maxTokens: inRange('TESSERA_APITOKEN_MAX_TOKENS', env.TESSERA_APITOKEN_MAX_TOKENS ?? '100', 1, 100000),
-      rateLimitPerHour: inRange('TESSERA_APITOKEN_RATE_LIMIT', env.TESSERA_APITOKEN_RATE_LIMIT ?? '5000', 1, 100000000),
+      rateLimitPerHour: perHour('TESSERA_RATE_LIMIT', env.TESSERA_RATE_LIMIT ?? '5000/h'),
     },
+    rateLimitPerHour: perHour('TESSERA_RATE_LIMIT', env.TESSERA_RATE_LIMIT ?? '5000/h'),
+    authFailuresPerHour: perHour('TESSERA_AUTH_FAILURE_LIMIT', env.TESSERA_AUTH_FAILURE_LIMIT ?? '300/h'),
+    redisUrl: redisUrl(nonEmpty(env.TESSERA_REDIS_URL)),
+    rateLimitSync: atLeast('TESSERA_RATE_LIMIT_SYNC', env.TESSERA_RATE_LIMIT_SYNC ?? '1s', 1),
     trustedProxies: cidrList('TESSERA_TRUSTED_PROXIES', env.TESSERA_TRUSTED_PROXIES ?? ''),
     auditRetention: atLeast('TESSERA_AUDIT_RETENTION', env.TESSERA_AUDIT_RETENTION ?? '365d', 86400),
     shutdownTimeout: atLeast('TESSERA_SHUTDOWN_TIMEOUT', env.TESSERA_SHUTDOWN_TIMEOUT ?? '10s', 1),
@@ -197,6 +208,18 @@ function cidrList(setting: string, text: string): string[] {
     if (!ipOrCidrFamily(entry)) throw new ConfigError(setting, `"${entry}" is not an IP address or CIDR range`);
   }
   return entries;
+}
+
+/** "5000/h" or "5000": requests per hour. */
+function perHour(setting: string, text: string): number {
+  const match = /^(\d{1,9})(?:\/h)?$/.exec(text.trim());
+  if (!match || Number(match[1]) < 1) throw new ConfigError(setting, `"${text}" is not a number of requests per hour, like 5000/h`);
+  return Number(match[1]);
+}
+
+function redisUrl(url: string | undefined): string | undefined {
+  if (url !== undefined && !/^rediss?:\/\//.test(url)) throw new ConfigError('TESSERA_REDIS_URL', 'must be a redis:// or rediss:// URL');
+  return url;
 }
 
 function inRange(setting: string, text: string, min: number, max: number): number {

@@ -39,6 +39,7 @@ const owners: Record<string, string> = {
   api_token_grants: 'apitokens',
   api_token_policies: 'apitokens',
   audit_events: 'audit',
+  rate_limit_counters: 'ratelimits',
 };
 
 function files(dir: URL, prefix = ''): string[] {

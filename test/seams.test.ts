@@ -64,7 +64,7 @@ suite(
       const limited = await ctx().admin.get(`/api/v1/organizations/${org}/quotas`);
       assert.deepEqual(
         [limited.status, limited.headers['retry-after'], limited.body],
-        [429, '7', { error: 'temporarily_unavailable', error_description: 'too many requests; retry later' }],
+        [429, '7', { error: 'rate_limited', error_description: 'too many requests; retry later' }],
       );
       const query = queries.find((q) => q.route === '/api/v1/organizations/:organizationID/quotas');
       assert.deepEqual([query?.face, query?.principal?.subject], ['native', 'tessera:bootstrap']);

@@ -17,7 +17,7 @@ import type { EventOrigin } from '../kernel/events.ts';
 import { allowAcrossProjects, allowGlobal, allowOrganization, allowProject } from '../rbac/acl.ts';
 import type { Caller } from '../rbac/caller.ts';
 import type { Operation, Principal, ScopeLevel } from '../rbac/model.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { RateLimiter, RateLimitUsage } from './rate-limit.ts';
 
 export interface Permission {
   endpoint: string;
@@ -71,6 +71,8 @@ declare module 'fastify' {
     caller: Caller;
     /** The organization the route's access declaration resolved, if any. */
     organizationId?: string;
+    /** The caller's rate-limit budget after this request, when one applies. */
+    rateLimit?: RateLimitUsage;
   }
 }
 
@@ -81,6 +83,8 @@ export interface AccessOptions {
   /** Reads this face's credential from a request; throws Unauthenticated when there is none. Faces with public routes only have none. */
   credential?: (request: FastifyRequest) => string;
   limiter: RateLimiter;
+  /** The face's rate-limit headers for a budget's state (none when left out). */
+  rateLimitHeaders?: (usage: RateLimitUsage) => Record<string, string>;
 }
 
 export function describeDenial(p: Permission): string {
@@ -105,9 +109,10 @@ function originOf(request: FastifyRequest, principal: Principal): EventOrigin {
 }
 
 /** Installs authentication, the rate-limit decision and authorization on a face's routes. */
-export function installAccess(app: FastifyInstance, { face, core, credential, limiter }: AccessOptions): void {
+export function installAccess(app: FastifyInstance, { face, core, credential, limiter, rateLimitHeaders }: AccessOptions): void {
   app.decorateRequest('caller', null as unknown as Caller);
   app.decorateRequest('organizationId', undefined);
+  app.decorateRequest('rateLimit', undefined);
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access ?? publicAccess;
     let principal: Principal | undefined;
@@ -124,10 +129,21 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
         }
       }
     }
-    const decision = await limiter.check({ face, route: request.routeOptions.url ?? request.url.split('?')[0] ?? '', ip: request.ip, principal });
-    if (!decision.allowed) throw new TooManyRequests('too many requests; retry later', decision.retryAfterSeconds);
+    const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
+    const decision = await limiter.check({ face, route, ip: request.ip, principal, failed: failure instanceof Unauthenticated });
+    request.rateLimit = decision.usage;
+    if (!decision.allowed) {
+      const message = decision.usage ? `the request budget of ${decision.usage.limit} per hour is used up; retry later` : 'too many requests; retry later';
+      throw new TooManyRequests(message, decision.retryAfterSeconds, decision.usage?.limit);
+    }
     if (failure) throw failure;
   });
+  // Each face spells the budget's state in its own headers, on every response (errors too).
+  if (rateLimitHeaders) {
+    app.addHook('onSend', async (request, reply) => {
+      if (request.rateLimit) reply.headers(rateLimitHeaders(request.rateLimit));
+    });
+  }
   app.addHook('preHandler', async (request) => {
     const access = request.routeOptions.config.access;
     if (access?.kind !== 'caller') return;

@@ -64,6 +64,8 @@ export class TooManyRequests extends DomainError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+    /** The budget that ran out, per hour, when one did (a vendor's message names it). */
+    readonly limit?: number,
   ) {
     super(message);
   }

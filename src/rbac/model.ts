@@ -19,7 +19,7 @@ export interface Role {
 export type Principal =
   | { kind: 'system'; subject: string; roleNames: string[] }
   | { kind: 'service_account'; subject: string; serviceAccountId: string; organizationId: string }
-  | { kind: 'api_token'; subject: string; apiTokenId: string; organizationId: string }
+  | { kind: 'api_token'; subject: string; apiTokenId: string; organizationId: string; rateLimitPerHour?: number }
   | { kind: 'user'; subject: string; userId: string };
 
 export const platformAdministratorRole = 'platform-administrator';

@@ -23,11 +23,30 @@ export const dockerHubFace: Face = {
   prefixes: ['/v2/'],
   sendError(_request, reply, error) {
     const status = statusOf(error);
+    if (error.code === 'too_many_requests' && 'retryAfterSeconds' in error) {
+      // Docker's 429: X-Retry-After is a unix time, not seconds.
+      const retryAt = Math.floor(Date.now() / 1000) + Number(error.retryAfterSeconds);
+      return reply
+        .status(429)
+        .headers({ ...errorHeaders(error), 'x-retry-after': String(retryAt) })
+        .send({ detail: 'Rate limit exceeded', error: false });
+    }
     const body = status === 400 ? { fields: fieldsOf(error.message), text: error.message } : { detail: error.message, message: error.message };
     return reply.status(status).headers(errorHeaders(error)).send(body);
   },
   register(app, deps) {
-    installAccess(app, { face: 'dockerhub', core: deps.core, credential: bearerToken, limiter: deps.limiter });
+    installAccess(app, {
+      face: 'dockerhub',
+      core: deps.core,
+      credential: bearerToken,
+      limiter: deps.limiter,
+      // Docker sends these on every response; the reset is a unix time.
+      rateLimitHeaders: (usage) => ({
+        'x-ratelimit-limit': String(usage.limit),
+        'x-ratelimit-remaining': String(usage.remaining),
+        'x-ratelimit-reset': String(usage.resetAt),
+      }),
+    });
     acceptOnly(app, isJson, () => new UnsupportedMediaType('the content type is not supported; send application/json'));
     dockerHubRoutes(app, deps);
   },

@@ -24,6 +24,13 @@ export const mistFace: Face = {
   sendError(request, reply, error) {
     const status = statusOf(error);
     const params = (request.params ?? {}) as Record<string, string | undefined>;
+    if (error.code === 'too_many_requests') {
+      const limit = 'limit' in error && error.limit ? error.limit : 5000;
+      return reply
+        .status(429)
+        .headers(errorHeaders(error))
+        .send({ detail: `Too Many Request. The API Token used for the request reached the ${limit} API Calls per hour threshold` });
+    }
     const body =
       status === 404
         ? { id: params.apitoken_id ?? params.org_id ?? '' }

@@ -84,8 +84,14 @@ export class ApiTokenAuthentication {
     });
   }
 
-  private principal(row: { id: string; organization_id: string }): Principal {
-    return { kind: 'api_token', subject: `apitoken:${row.id}`, apiTokenId: row.id, organizationId: row.organization_id };
+  private principal(row: { id: string; organization_id: string; rate_limit_per_hour: number | null }): Principal {
+    return {
+      kind: 'api_token',
+      subject: `apitoken:${row.id}`,
+      apiTokenId: row.id,
+      organizationId: row.organization_id,
+      ...(row.rate_limit_per_hour ? { rateLimitPerHour: row.rate_limit_per_hour } : {}),
+    };
   }
 
   /**

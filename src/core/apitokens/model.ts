@@ -80,4 +80,6 @@ export interface ApiTokenCredential {
   organization_deleting: boolean;
   source_ips: string[];
   stale_last_use: boolean;
+  /** The token's own budget, else its organization's policy; null: the configured default. */
+  rate_limit_per_hour: number | null;
 }

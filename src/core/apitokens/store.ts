@@ -129,8 +129,10 @@ const credentialColumns = `t.id, t.organization_id, t.name, t.token_hash, t.prev
             COALESCE(t.previous_valid_until <= now(), true) AS previous_expired,
             COALESCE(t.expires_at <= now(), false) AS expired,
             o.deletion_time IS NOT NULL AS organization_deleting,
-            (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale_last_use
-       FROM api_tokens t JOIN organizations o ON o.id = t.organization_id`;
+            (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale_last_use,
+            COALESCE(t.rate_limit_per_hour, p.rate_limit_per_hour) AS rate_limit_per_hour
+       FROM api_tokens t JOIN organizations o ON o.id = t.organization_id
+       LEFT JOIN api_token_policies p ON p.organization_id = t.organization_id`;
 
 /** The hot path's one lookup: by the current secret's hash, or the previous one's during (and after) its grace window. */
 export async function findCredential(db: Queryable, tokenHash: string): Promise<ApiTokenCredential | undefined> {

@@ -7,6 +7,7 @@ import { credentialReader } from '../../http/bearer.ts';
 import { acceptOnly, isJson } from '../../http/body-parsers.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
+import { ietfRateLimitHeaders } from '../../http/rate-limit.ts';
 import { UnsupportedMediaType } from '../../kernel/errors.ts';
 import { aclRoutes } from './acl/routes.ts';
 import { allocationRoutes } from './allocations/routes.ts';
@@ -42,10 +43,17 @@ const routeModules = [
 export const nativeFace: Face = {
   name: 'native',
   prefixes: ['/api/v1/'],
-  sendError: (_request, reply, error) => sendEnvelope(reply, error),
+  // 429 says `rate_limited` here (issue 9); OAuth endpoints keep `temporarily_unavailable`.
+  sendError: (_request, reply, error) => sendEnvelope(reply, error, { too_many_requests: 'rate_limited' }),
   register(app, deps) {
     // Bearer (RFC 6750), and Mist's `Token` scheme for API tokens; both reach the one Authenticator.
-    installAccess(app, { face: 'native', core: deps.core, credential: credentialReader({ schemes: ['Bearer', 'Token'] }), limiter: deps.limiter });
+    installAccess(app, {
+      face: 'native',
+      core: deps.core,
+      credential: credentialReader({ schemes: ['Bearer', 'Token'] }),
+      limiter: deps.limiter,
+      rateLimitHeaders: ietfRateLimitHeaders,
+    });
     // The API speaks JSON only: any other body is refused with 415.
     acceptOnly(app, isJson, () => new UnsupportedMediaType('the content type is not supported; send application/json'));
     acceptReadForms(app);
