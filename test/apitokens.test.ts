@@ -32,6 +32,7 @@ suite('API tokens', (ctx) => {
       sourceIPs: [],
       expiresAt: null,
       active: true,
+      rateLimitPerHour: null,
     });
     assert.equal(created.body.metadata.organizationId, org);
     assert.equal(created.body.status.state, 'active');

@@ -89,7 +89,7 @@ for (const backend of testBackends()) {
       );
     });
 
-    it('takes the organization policy’s budget for its tokens', async () => {
+    it('takes the organization policy’s budget for its tokens, and a token’s own over both', async () => {
       const org = await createOrganization(setup.admin);
       await setup.admin.put(`/api/v1/organizations/${org}/apitokenpolicy`, {
         maxLifetimeSeconds: null,
@@ -100,6 +100,14 @@ for (const backend of testBackends()) {
       const t = await tokenIn(setup, org);
       assert.equal((await a.admin.as(t.token).get('/api/v1/acl')).status, 200);
       assert.equal((await a.admin.as(t.token).get('/api/v1/acl')).status, 429);
+      const own = await setup.admin.post(`/api/v1/organizations/${org}/apitokens`, {
+        metadata: { name: uniqueName('t') },
+        spec: { privileges: [], rateLimitPerHour: 5 },
+      });
+      assert.equal(own.body.spec.rateLimitPerHour, 5);
+      for (let i = 0; i < 5; i++) assert.equal((await a.admin.as(own.body.status.token).get('/api/v1/acl')).status, 200);
+      const refused = await a.admin.as(own.body.status.token).get('/api/v1/acl');
+      assert.deepEqual([refused.status, refused.headers['ratelimit-policy']], [429, '"hourly";q=5;w=3600'], 'a token’s own budget over its policy’s');
     });
 
     it('limits failed authentications per client address', async () => {

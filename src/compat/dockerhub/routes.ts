@@ -105,6 +105,7 @@ export const dockerHubRoutes: RouteModule = (app, { core }) => {
         resources: req.body.resources ? checkResources(req.body.resources, req.params.org_name) : current.resources,
         sourceIps: current.source_ips,
         active: req.body.is_active ?? current.active,
+        rateLimitPerHour: current.rate_limit_per_hour,
       });
       return tokenToWire(updated);
     },

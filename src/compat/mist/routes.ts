@@ -96,6 +96,7 @@ export const mistRoutes: RouteModule = (app, { core }) => {
         resources: current.resources,
         sourceIps: req.body.src_ips ?? current.source_ips,
         active: current.active,
+        rateLimitPerHour: current.rate_limit_per_hour,
       });
       return toWire(core, row, row.secret_hint);
     },

@@ -24,6 +24,8 @@ export interface ApiTokenRecord {
   active: boolean;
   /** The secret's first and last four characters (`tsr_...Ab3x`), for masked displays. */
   secret_hint: string;
+  /** Requests per hour; null: the organization policy's default. */
+  rate_limit_per_hour: number | null;
   privileges: { role_id: string; project_id: string | null }[];
   /** When a rotation's previous secret stops working, while it still does. */
   previous_valid_until: Date | null;
@@ -44,6 +46,8 @@ export interface ApiTokenInput {
   /** Fixed at creation; ignored on update. */
   expiresAt?: Date | null;
   active?: boolean;
+  /** Its own request budget per hour; null or left out: the organization policy's. */
+  rateLimitPerHour?: number | null;
 }
 
 export interface ApiTokenPolicy {

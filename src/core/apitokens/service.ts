@@ -178,6 +178,7 @@ function changedFieldsOf(current: ApiTokenRecord, next: ApiTokenInput): string[]
     'spec.resources': [current.resources, next.resources ?? []],
     'spec.sourceIPs': [current.source_ips, next.sourceIps ?? []],
     'spec.active': [current.active, next.active ?? true],
+    'spec.rateLimitPerHour': [current.rate_limit_per_hour, next.rateLimitPerHour ?? null],
   });
 }
 

@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/db.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { ApiTokenCredential, ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenRecord } from './model.ts';
 
-const select = `SELECT t.id, t.organization_id, t.name, t.description, t.resources, t.source_ips, t.expires_at, t.active, t.secret_hint,
+const select = `SELECT t.id, t.organization_id, t.name, t.description, t.resources, t.source_ips, t.expires_at, t.active, t.secret_hint, t.rate_limit_per_hour,
     CASE WHEN t.previous_valid_until > now() THEN t.previous_valid_until END AS previous_valid_until,
     t.created_at, t.created_by, t.modified_at, t.modified_by, t.last_used_at, t.last_used_ip,
     COALESCE((SELECT jsonb_agg(jsonb_build_object('role_id', g.role_id, 'project_id', g.project_id) ORDER BY g.role_id, g.project_id)
@@ -61,8 +61,9 @@ export async function insertToken(
 ): Promise<void> {
   const { input } = t;
   await db.query(
-    `INSERT INTO api_tokens (id, organization_id, name, description, resources, source_ips, expires_at, active, token_hash, created_by, secret_hint)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    `INSERT INTO api_tokens (id, organization_id, name, description, resources, source_ips, expires_at, active, token_hash, created_by, secret_hint,
+       rate_limit_per_hour)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
       t.id,
       t.organizationId,
@@ -75,15 +76,27 @@ export async function insertToken(
       t.tokenHash,
       t.actor,
       t.secretHint,
+      input.rateLimitPerHour ?? null,
     ],
   );
 }
 
 export async function updateToken(db: Queryable, organizationId: string, id: string, input: ApiTokenInput, actor: string): Promise<boolean> {
   const result = await db.query(
-    `UPDATE api_tokens SET name = $3, description = $4, resources = $5, source_ips = $6, active = $7, modified_at = now(), modified_by = $8
+    `UPDATE api_tokens SET name = $3, description = $4, resources = $5, source_ips = $6, active = $7, modified_at = now(), modified_by = $8,
+            rate_limit_per_hour = $9
       WHERE organization_id = $1 AND id = $2`,
-    [organizationId, id, input.name, input.description ?? null, JSON.stringify(input.resources ?? []), input.sourceIps ?? [], input.active ?? true, actor],
+    [
+      organizationId,
+      id,
+      input.name,
+      input.description ?? null,
+      JSON.stringify(input.resources ?? []),
+      input.sourceIps ?? [],
+      input.active ?? true,
+      actor,
+      input.rateLimitPerHour ?? null,
+    ],
   );
   return result.rowCount > 0;
 }

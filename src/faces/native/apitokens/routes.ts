@@ -24,6 +24,7 @@ export const apiTokenToWire = (row: ApiTokenRecord) => ({
     sourceIPs: row.source_ips,
     expiresAt: row.expires_at ? iso(row.expires_at) : null,
     active: row.active,
+    rateLimitPerHour: row.rate_limit_per_hour,
   },
   status: {
     state: stateOf(row),
@@ -45,6 +46,7 @@ const fromWire = ({ metadata, spec }: ApiTokenWrite): ApiTokenInput => ({
   sourceIps: spec.sourceIPs,
   expiresAt: spec.expiresAt === undefined ? undefined : spec.expiresAt === null ? null : new Date(spec.expiresAt),
   active: spec.active,
+  rateLimitPerHour: spec.rateLimitPerHour,
 });
 
 export const apiTokenRoutes: RouteModule = (app, { core: { apiTokens } }) => {

@@ -28,6 +28,11 @@ const specFields = {
   ),
   expiresAt: Type.Optional(Type.Union([DateTime, Type.Null()], { description: 'Fixed at creation; null: never (if the policy allows).' })),
   active: Type.Optional(Type.Boolean({ description: 'false stops the token at once, until it is turned back on.' })),
+  rateLimitPerHour: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1, maximum: 100000000 }), Type.Null()], {
+      description: "Its own request budget per hour; null: the organization policy's.",
+    }),
+  ),
 };
 
 export const ApiTokenWrite = Type.Object(
@@ -47,6 +52,7 @@ const readFields = {
     sourceIPs: Type.Array(Type.String()),
     expiresAt: Type.Union([DateTime, Type.Null()]),
     active: Type.Boolean(),
+    rateLimitPerHour: Type.Union([Type.Integer(), Type.Null()]),
   }),
 };
 const statusFields = {
