@@ -117,6 +117,32 @@ for (const backend of testBackends()) {
       assert.equal((await bad()).status, 429);
     });
 
+    it('budgets the token endpoint per client, and failed client authentications per address, with audit events', async () => {
+      const c = await startTestApp(backend, {}, { db, app: { limiter: limiter() } });
+      try {
+        const client = await setup.admin.post('/api/v1/oauth2clients', {
+          metadata: { name: uniqueName('sys') },
+          spec: { redirectURIs: [], grantTypes: ['client_credentials'], roleID: '703a9e3a-063b-4b7a-ab46-440d2087e7e1' },
+        });
+        const token = (secret: string) =>
+          c.anonymous.request('POST', '/oauth2/v2/token', 'grant_type=client_credentials', {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from(`${client.body.status.clientID}:${secret}`).toString('base64')}`,
+          });
+        for (let i = 0; i < 3; i++) assert.equal((await token(client.body.status.clientSecret)).status, 200);
+        const spent = await token(client.body.status.clientSecret);
+        assert.deepEqual([spent.status, spent.body.error], [429, 'temporarily_unavailable']);
+        assert.ok(Number(spent.headers['retry-after']) > 0);
+        assert.equal((await token('wrong')).status, 401);
+        assert.equal((await token('wrong')).status, 401);
+        assert.equal((await token('wrong')).status, 429, 'guessing secrets is bounded per address');
+        const audited = (await setup.admin.get('/api/v1/auditlogs?action=authentication.failed&limit=1000')).body;
+        assert.ok(audited.some((e: any) => e.detail === 'client authentication failed'));
+      } finally {
+        await c.close();
+      }
+    });
+
     it('shares one budget between two instances once they sync, overshooting by at most one sync interval', async () => {
       const org = await createOrganization(setup.admin);
       const t = await tokenIn(setup, org);

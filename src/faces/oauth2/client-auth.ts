@@ -6,7 +6,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { ClientRecord } from '../../core/clients/service.ts';
 import type { Core } from '../../core/index.ts';
-import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
+import type { FaceDeps } from '../../http/faces.ts';
+import type { RateLimitDecision } from '../../http/rate-limit.ts';
+import { InvalidClient, InvalidRequest, TooManyRequests } from '../../kernel/errors.ts';
 
 function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
   const header = request.headers.authorization;
@@ -27,7 +29,41 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
   return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
 }
 
-export async function authenticateClient(core: Core, request: FastifyRequest, form: Record<string, string | undefined>): Promise<ClientRecord> {
+/**
+ * Authenticates the client, and budgets the attempt (issue 9): a refused client counts
+ * against its address's failed-authentication budget and is audited; an authenticated one
+ * against its own hourly budget, so neither guessing secrets nor hammering the token
+ * endpoint is unbounded.
+ */
+export async function authenticateClient(
+  { core, limiter }: FaceDeps,
+  request: FastifyRequest,
+  form: Record<string, string | undefined>,
+): Promise<ClientRecord> {
+  const route = request.routeOptions.url ?? '';
+  let client: ClientRecord;
+  try {
+    client = await clientOf(core, request, form);
+  } catch (error) {
+    if (!(error instanceof InvalidClient)) throw error;
+    await core.audit.authenticationFailed({
+      actor: { ip: request.ip, userAgent: request.headers['user-agent'] },
+      requestId: request.id,
+      detail: error.message,
+    });
+    await budget(limiter.check({ face: 'oauth2', route, ip: request.ip, failed: true }));
+    throw error;
+  }
+  await budget(limiter.check({ face: 'oauth2', route, ip: request.ip, principal: { kind: 'system', subject: `client:${client.id}`, roleNames: [] } }));
+  return client;
+}
+
+async function budget(decision: Promise<RateLimitDecision>) {
+  const d = await decision;
+  if (!d.allowed) throw new TooManyRequests('too many attempts; retry later', d.retryAfterSeconds, d.usage?.limit);
+}
+
+async function clientOf(core: Core, request: FastifyRequest, form: Record<string, string | undefined>): Promise<ClientRecord> {
   const basic = basicCredentials(request);
   if (basic && form.client_secret) throw new InvalidRequest('use one client authentication method, not two');
   const id = basic?.id ?? form.client_id;

@@ -80,12 +80,13 @@ async function introspect(core: Core, token: string): Promise<Record<string, unk
   };
 }
 
-export const introspectionRoutes: RouteModule = (app, { core }) => {
+export const introspectionRoutes: RouteModule = (app, deps) => {
+  const { core } = deps;
   app.post('/oauth2/v2/introspect', {
     schema: { operationId: 'introspect', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
       const form = singleValued(req.body as Record<string, string>);
-      const client = await authenticateClient(core, req, form);
+      const client = await authenticateClient(deps, req, form);
       if (client.token_endpoint_auth_method === 'none') throw new InvalidClient('public clients may not introspect tokens');
       if (!form.token) throw new InvalidRequest('token is required');
       reply.header('cache-control', 'no-store');

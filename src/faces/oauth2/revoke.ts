@@ -8,12 +8,13 @@ import { InvalidRequest, UnauthorizedClient } from '../../kernel/errors.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
 import { authenticateClient } from './client-auth.ts';
 
-export const revocationRoutes: RouteModule = (app, { core }) => {
+export const revocationRoutes: RouteModule = (app, deps) => {
+  const { core } = deps;
   app.post('/oauth2/v2/revoke', {
     schema: { operationId: 'revoke', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
       const form = singleValued(req.body as Record<string, string>);
-      const client = await authenticateClient(core, req, form);
+      const client = await authenticateClient(deps, req, form);
       if (!form.token) throw new InvalidRequest('token is required');
       // RFC 7009 §2.2: answer 200 whether or not the token was valid; §2.1: but a token
       // issued to another client is refused, and stays valid.

@@ -13,7 +13,8 @@ import type { Grant } from './grants/types.ts';
 
 const grants = new Map<string, Grant>([authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant].map((g) => [g.grantType, g]));
 
-export const tokenRoutes: RouteModule = (app, { core }) => {
+export const tokenRoutes: RouteModule = (app, deps) => {
+  const { core } = deps;
   app.post('/oauth2/v2/token', {
     schema: { operationId: 'token', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
@@ -23,7 +24,7 @@ export const tokenRoutes: RouteModule = (app, { core }) => {
       const grant = grants.get(form.grant_type);
       // The value is not echoed: clients have been seen to put secrets in the wrong field.
       if (!grant) throw new UnsupportedGrantType(`grant_type is not one of ${[...grants.keys()].join(', ')}`);
-      const client = await authenticateClient(core, req, form);
+      const client = await authenticateClient(deps, req, form);
       if (!(client.grant_types as string[]).includes(grant.grantType)) throw new UnauthorizedClient(`this client may not use ${grant.grantType}`);
       return grant.handle(core, client, form);
     },
