@@ -126,6 +126,19 @@ suite('Docker Hub face', (ctx) => {
     assert.equal((await ctx().admin.get(org.base)).body.total, 0);
   });
 
+  it('refuses a 10 MB body in Docker’s envelope, and a token made here authenticates on the other APIs', async () => {
+    const org = await organization();
+    const huge = await ctx().admin.request('POST', org.base, `{"label":"${'x'.repeat(10 * 1024 * 1024)}"}`, { 'content-type': 'application/json' });
+    assert.equal(huge.status, 400);
+    conforms('ValueError', huge.body);
+    assert.equal((await ctx().admin.get(org.base)).body.total, 0);
+    const made = await ctx().admin.post(org.base, { label: 'cross' });
+    const asToken = ctx().admin.as(made.body.token);
+    assert.equal((await asToken.get('/api/v1/acl')).status, 200, 'native API');
+    const mist = await ctx().anonymous.request('GET', `/api/v1/orgs/${org.id}/apitokens`, undefined, { authorization: `Token ${made.body.token}` });
+    assert.deepEqual([mist.status, mist.body], [403, { detail: 'You do not have permission to perform this action.' }], 'Mist face: known, without privileges');
+  });
+
   it('keeps organizations apart and lets only token managers manage', async () => {
     const a = await organization();
     const b = await organization();

@@ -120,6 +120,9 @@ suite('Mist face', (ctx) => {
       assert.equal(res.status, 400, JSON.stringify(payload));
       assert.deepEqual(Object.keys(res.body), ['detail']);
     }
+    const huge = await ctx().admin.request('POST', base(b), `{"name":"${'x'.repeat(10 * 1024 * 1024)}"}`, { 'content-type': 'application/json' });
+    assert.deepEqual([huge.status, Object.keys(huge.body)], [400, ['detail']]);
+    conforms('response_http400', huge.body);
     assert.deepEqual((await ctx().admin.get(base(b))).body, []);
   });
 });
