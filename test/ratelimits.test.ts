@@ -167,6 +167,26 @@ const redisAnswers = await new Promise<boolean>((resolve) => {
   socket.on('error', () => resolve(false));
 });
 
+describe('rate-limit windows', () => {
+  it('starts a budget afresh when the hour turns', async () => {
+    const db = await testBackends()[0]!.open();
+    const counters = new DatabaseCounters(db, quiet, 60_000);
+    let now = Date.UTC(2026, 11, 1, 10, 59, 0);
+    const limiter = credentialRateLimiter(counters, { perHour: 2, failuresPerHour: 1 }, () => now);
+    const principal = { kind: 'service_account' as const, subject: 's', serviceAccountId: 's', organizationId: 'o' };
+    const ask = () => limiter.check({ face: 'native', route: '/x', ip: '127.0.0.1', principal });
+    assert.deepEqual((await ask()).usage, { limit: 2, remaining: 1, resetAt: Date.UTC(2026, 11, 1, 11) / 1000 });
+    await ask();
+    const refused = await ask();
+    assert.deepEqual([refused.allowed, refused.allowed ? 0 : refused.retryAfterSeconds], [false, 60]);
+    now = Date.UTC(2026, 11, 1, 11, 0, 1);
+    const fresh = await ask();
+    assert.deepEqual([fresh.allowed, fresh.usage?.remaining, fresh.usage?.resetAt], [true, 1, Date.UTC(2026, 11, 1, 12) / 1000]);
+    await counters.close();
+    await db.close();
+  });
+});
+
 describe('rate limits, counted in Redis', { skip: !redisAnswers && !process.env.CI && 'no Redis at 127.0.0.1:6379' }, () => {
   let proxy: TcpProxy;
   let counters: Counters;

@@ -52,13 +52,13 @@ function budgetOf(query: RateLimitQuery, limits: { perHour: number; failuresPerH
   }
 }
 
-/** Hourly budgets per credential over shared counters (Redis or the database). */
-export function credentialRateLimiter(counters: Counters, limits: { perHour: number; failuresPerHour: number }): RateLimiter {
+/** Hourly budgets per credential over shared counters (Redis or the database). `clock` is for tests. */
+export function credentialRateLimiter(counters: Counters, limits: { perHour: number; failuresPerHour: number }, clock: () => number = Date.now): RateLimiter {
   return {
     async check(query) {
       const budget = budgetOf(query, limits);
       if (!budget) return { allowed: true };
-      const now = Date.now();
+      const now = clock();
       const windowStart = new Date(now - (now % 3600_000));
       const count = await counters.hit(budget.key, windowStart);
       const resetAt = Math.ceil((windowStart.getTime() + 3600_000) / 1000);
