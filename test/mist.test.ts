@@ -103,13 +103,17 @@ suite('Mist face', (ctx) => {
     const tokenOfA = (await ctx().admin.post(base(a), { name: 'a', privileges: [{ scope: 'org', role: 'read' }] })).body.id;
     for (const [method, path] of [
       ['GET', base(a)],
+      ['POST', base(a)],
       ['GET', `${base(a)}/${tokenOfA}`],
       ['PUT', `${base(a)}/${tokenOfA}`],
       ['DELETE', `${base(a)}/${tokenOfA}`],
     ] as const) {
-      const res = await bAdmin.client.request(method, path, method === 'PUT' ? { name: 'x', privileges: [{ scope: 'org', role: 'read' }] } : undefined);
+      const write = method === 'PUT' || method === 'POST';
+      const res = await bAdmin.client.request(method, path, write ? { name: 'x', privileges: [{ scope: 'org', role: 'read' }] } : undefined);
       assert.deepEqual([res.status, res.body], [403, { detail: 'You do not have permission to perform this action.' }], `${method} ${path}`);
     }
+    assert.deepEqual((await bAdmin.client.get(`${base(b)}/${tokenOfA}`)).body, { id: tokenOfA }, 'A’s token is not in B');
+    assert.equal((await ctx().admin.get(base(a))).body.length, 1, 'A is untouched');
     for (const payload of [
       { name: 'x', privileges: [] },
       { name: 'x', privileges: [{ scope: 'planet', role: 'read' }] },
