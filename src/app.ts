@@ -6,6 +6,7 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { circleCiFace } from './compat/circleci/face.ts';
 import { dockerHubFace } from './compat/dockerhub/face.ts';
 import { mistFace } from './compat/mist/face.ts';
 import type { Config } from './config.ts';
@@ -27,7 +28,7 @@ export const bodyLimit = 64 * 1024;
 export const logRedactions = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.accessToken', '*.clientSecret', '*.token'];
 
 /** Every face, in registration order; unknown paths go to the face owning their prefix, else to `system`. */
-export const defaultFaces: readonly Face[] = [nativeFace, oauth2Face, browserFace, dockerHubFace, mistFace, systemFace];
+export const defaultFaces: readonly Face[] = [nativeFace, oauth2Face, browserFace, dockerHubFace, mistFace, circleCiFace, systemFace];
 
 export interface AppOptions extends CoreSeams {
   config: Config;

@@ -50,6 +50,8 @@ export interface Config {
   /** Where rate-limit counters live; without it, in the database (synced every `rateLimitSync` seconds). */
   redisUrl?: string;
   rateLimitSync: number;
+  /** The longest lifetime a workload token's `ttl` claim may ask for, in seconds. */
+  workloadTokenMaxTtl: number;
   /** How long audit events are kept, in seconds. */
   auditRetention: number;
   /** How long a shutdown waits for requests in flight before the process exits anyway, in seconds. */
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
     redisUrl: redisUrl(nonEmpty(env.TESSERA_REDIS_URL)),
     rateLimitSync: atLeast('TESSERA_RATE_LIMIT_SYNC', env.TESSERA_RATE_LIMIT_SYNC ?? '1s', 1),
     trustedProxies: cidrList('TESSERA_TRUSTED_PROXIES', env.TESSERA_TRUSTED_PROXIES ?? ''),
+    workloadTokenMaxTtl: atLeast('TESSERA_WORKLOAD_TOKEN_MAX_TTL', env.TESSERA_WORKLOAD_TOKEN_MAX_TTL ?? '24h', 60),
     auditRetention: atLeast('TESSERA_AUDIT_RETENTION', env.TESSERA_AUDIT_RETENTION ?? '365d', 86400),
     shutdownTimeout: atLeast('TESSERA_SHUTDOWN_TIMEOUT', env.TESSERA_SHUTDOWN_TIMEOUT ?? '10s', 1),
   };

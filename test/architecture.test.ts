@@ -40,6 +40,7 @@ const owners: Record<string, string> = {
   api_token_policies: 'apitokens',
   audit_events: 'audit',
   rate_limit_counters: 'ratelimits',
+  oidc_claims: 'oidcclaims',
 };
 
 function files(dir: URL, prefix = ''): string[] {

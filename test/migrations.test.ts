@@ -16,7 +16,7 @@ for (const backend of testBackends()) {
         );
         assert.deepEqual(tables.rows.map((r) => r.table_name), [
           'allocation_items', 'allocations', 'api_token_grants', 'api_token_policies', 'api_tokens', 'audit_events', 'authorization_codes', 'browser_sessions', 'credentials', 'group_roles',
-          'group_service_accounts', 'group_users', 'groups', 'login_requests', 'oauth2_providers', 'oauth_clients',
+          'group_service_accounts', 'group_users', 'groups', 'login_requests', 'oauth2_providers', 'oauth_clients', 'oidc_claims',
           'organization_users', 'organizations', 'project_groups', 'projects', 'quota_kinds', 'quotas', 'rate_limit_counters', 'refresh_tokens',
           'roles', 'schema_migrations', 'service_accounts', 'sessions', 'signing_keys', 'signup_tokens', 'user_identities', 'users',
         ]);

@@ -125,6 +125,11 @@ const rows: Row[] = [
   },
   { name: 'list organization audit events', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/auditlogs`] },
   { name: 'list platform audit events', allowed: [], request: async () => ['GET', '/api/v1/auditlogs'] },
+  { name: 'get organization OIDC claims', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/oidcclaims`] },
+  { name: 'patch organization OIDC claims', allowed: ['administrator'], request: async (_c, w) => ['PATCH', `${o(w)}/oidcclaims`, { ttl: '1h' }] },
+  { name: 'reset organization OIDC claims', allowed: ['administrator'], request: async (_c, w) => ['DELETE', `${o(w)}/oidcclaims?claims=ttl`] },
+  { name: 'get project OIDC claims', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/projects/${w.project}/oidcclaims`] },
+  { name: 'patch project OIDC claims', allowed: ['administrator'], request: async (_c, w) => ['PATCH', `${o(w)}/projects/${w.project}/oidcclaims`, { ttl: '1h' }] },
 ];
 
 suite('RBAC matrix', (ctx) => {

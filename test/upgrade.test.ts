@@ -79,6 +79,17 @@ for (const backend of testBackends()) {
         // Clients registered before 0003 keep ES256 ID tokens (new ones default to RS256).
         const legacy = await ctx.admin.get('/api/v1/oauth2clients/99999999-9999-4999-8999-999999999999');
         assert.deepEqual([legacy.body.spec.public, legacy.body.spec.idTokenSignedResponseAlg], [true, 'ES256']);
+        // API tokens and audit events of 0004 are served after later migrations.
+        const tokens = await ctx.admin.get(`/api/v1/organizations/${org}/apitokens`);
+        assert.deepEqual(
+          tokens.body.map((t: any) => [t.metadata.name, t.status.state]),
+          [['deploy', 'active']],
+        );
+        const audit = await ctx.admin.get(`/api/v1/organizations/${org}/auditlogs?action=apitoken.created`);
+        assert.deepEqual(
+          audit.body.map((e: any) => e.target.id),
+          ['aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'],
+        );
         const providers = await sa.get('/api/v1/oauth2providers');
         assert.deepEqual(
           providers.body.map((p: any) => [p.metadata.name, p.spec.type]),

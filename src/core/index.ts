@@ -20,6 +20,7 @@ import { Authenticator } from './credentials/authenticator.ts';
 import { CredentialService } from './credentials/service.ts';
 import { GroupService } from './groups/service.ts';
 import { KeyRing } from './keys/service.ts';
+import { OidcClaimsService } from './oidcclaims/service.ts';
 import { OnboardingService } from './onboarding/service.ts';
 import { OrganizationService } from './organizations/service.ts';
 import { ProjectService } from './projects/service.ts';
@@ -90,6 +91,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     authenticator: new Authenticator(credentials, apiTokenUse, signer, sessions, clients),
     apiTokens,
     apiTokenUse,
+    oidcClaims: new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events),
     audit,
     serviceAccounts: new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events),
     projects,

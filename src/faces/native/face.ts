@@ -16,6 +16,7 @@ import { auditRoutes } from './auditlogs/routes.ts';
 import { groupRoutes } from './groups/routes.ts';
 import { clientRoutes } from './oauth2clients/routes.ts';
 import { providerRoutes } from './oauth2providers/routes.ts';
+import { oidcClaimRoutes } from './oidcclaims/routes.ts';
 import { organizationRoutes } from './organizations/routes.ts';
 import { projectRoutes } from './projects/routes.ts';
 import { quotaRoutes } from './quotas/routes.ts';
@@ -38,6 +39,7 @@ const routeModules = [
   clientRoutes,
   apiTokenRoutes,
   auditRoutes,
+  oidcClaimRoutes,
 ];
 
 export const nativeFace: Face = {

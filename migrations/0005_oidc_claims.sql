@@ -1,0 +1,17 @@
+-- Custom claims of workload identity tokens (CircleCI's "OIDC token management"): per
+-- organization (project_id null) and per project, each claim customized or not (null).
+-- The *_updated_at stamps stay after a reset and are re-stamped by it, as CircleCI does.
+CREATE TABLE oidc_claims (
+  organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  project_id uuid,
+  audience text[],
+  audience_updated_at timestamptz,
+  ttl_ms bigint CHECK (ttl_ms > 0),
+  ttl_updated_at timestamptz,
+  FOREIGN KEY (organization_id, project_id) REFERENCES projects (organization_id, id) ON DELETE CASCADE,
+  UNIQUE NULLS NOT DISTINCT (organization_id, project_id)
+);
+
+UPDATE roles SET scopes = jsonb_set(scopes, '{global,identity:oidcclaims}', '["create","read","update","delete"]') WHERE name = 'platform-administrator';
+UPDATE roles SET scopes = jsonb_set(scopes, '{organization,identity:oidcclaims}', '["create","read","update","delete"]') WHERE name = 'administrator';
+UPDATE roles SET scopes = jsonb_set(scopes, '{organization,identity:oidcclaims}', '["read"]') WHERE name = 'auditor';
