@@ -12,6 +12,10 @@ CREATE TABLE oidc_claims (
   UNIQUE NULLS NOT DISTINCT (organization_id, project_id)
 );
 
-UPDATE roles SET scopes = jsonb_set(scopes, '{global,identity:oidcclaims}', '["create","read","update","delete"]') WHERE name = 'platform-administrator';
-UPDATE roles SET scopes = jsonb_set(scopes, '{organization,identity:oidcclaims}', '["create","read","update","delete"]') WHERE name = 'administrator';
+-- identity:oidcclaims manages the claims; identity:workloadtokens (create) mints tokens for a
+-- project's workloads (a CI runner's service account or API token holds it).
+UPDATE roles SET scopes = jsonb_set(jsonb_set(scopes, '{global,identity:oidcclaims}', '["create","read","update","delete"]'),
+  '{global,identity:workloadtokens}', '["create"]') WHERE name = 'platform-administrator';
+UPDATE roles SET scopes = jsonb_set(jsonb_set(scopes, '{organization,identity:oidcclaims}', '["create","read","update","delete"]'),
+  '{organization,identity:workloadtokens}', '["create"]') WHERE name = 'administrator';
 UPDATE roles SET scopes = jsonb_set(scopes, '{organization,identity:oidcclaims}', '["read"]') WHERE name = 'auditor';

@@ -34,6 +34,7 @@ import { LoginRequestService } from './sessions/login-requests.ts';
 import { SessionService } from './sessions/service.ts';
 import { TokenIssuer } from './sessions/tokens.ts';
 import { UserService } from './users/service.ts';
+import { WorkloadTokenService } from './workload/service.ts';
 
 export interface CoreSeams {
   /** Another sink for domain events, after the audit trail (which always gets them). */
@@ -72,6 +73,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const quotas = new QuotaService(db, organizations, events);
   const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events);
   const apiTokenUse = new ApiTokenAuthentication(db, hasher, audit, log);
+  const oidcClaims = new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events);
   return {
     config,
     keys,
@@ -91,7 +93,8 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     authenticator: new Authenticator(credentials, apiTokenUse, signer, sessions, clients),
     apiTokens,
     apiTokenUse,
-    oidcClaims: new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events),
+    oidcClaims,
+    workloadTokens: new WorkloadTokenService(oidcClaims, projects, signer, config.issuer, events),
     audit,
     serviceAccounts: new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events),
     projects,

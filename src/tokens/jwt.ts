@@ -111,6 +111,24 @@ export class TokenSigner {
       .sign(key.privateKey);
   }
 
+  /**
+   * A workload identity token (docs/workload-identity.md): an OpenID Connect ID token of the
+   * organization's own issuer, ES256 with `typ: JWT`, for an outside verifier.
+   */
+  async workloadToken(claims: { issuer: string; subject: string; audience: string[]; ttlSeconds: number; extra: Record<string, unknown> }): Promise<string> {
+    const key = await this.keyRing.signingKey('ES256');
+    const jwt = new SignJWT(claims.extra)
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+      .setIssuer(claims.issuer)
+      .setSubject(claims.subject)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${claims.ttlSeconds}s`)
+      .setJti(randomUUID());
+    if (claims.audience.length) jwt.setAudience(claims.audience.length === 1 ? claims.audience[0]! : claims.audience);
+    return jwt.sign(key.privateKey);
+  }
+
   /** Verifies signature, type, issuer, audience and expiry; throws on any failure. */
   async verifyAccessToken(token: string): Promise<AccessTokenPayload> {
     const { payload } = await jwtVerify<AccessTokenPayload>(token, (header) => this.key(header.kid), {

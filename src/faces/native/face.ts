@@ -24,6 +24,7 @@ import { acceptReadForms } from './read-form.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { serviceAccountRoutes } from './serviceaccounts/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { workloadTokenRoutes } from './workloadtokens/routes.ts';
 
 const routeModules = [
   organizationRoutes,
@@ -40,6 +41,7 @@ const routeModules = [
   apiTokenRoutes,
   auditRoutes,
   oidcClaimRoutes,
+  workloadTokenRoutes,
 ];
 
 export const nativeFace: Face = {

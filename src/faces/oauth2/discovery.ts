@@ -1,4 +1,7 @@
+import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../../http/faces.ts';
+import { NotFound } from '../../kernel/errors.ts';
+import { isUuid } from '../../kernel/ids.ts';
 import { signingAlgs } from '../../tokens/jwt.ts';
 
 /** OpenID Connect Discovery 1.0 §3: every field of the Identity API's schema, and only what works. */
@@ -36,7 +39,33 @@ export function openidConfiguration(issuer: string) {
   };
 }
 
-export const discoveryRoutes: RouteModule = (app, { core: { config, keyRing } }) => {
+/**
+ * An organization's workload-token issuer (docs/workload-identity.md): ID tokens only,
+ * verified with the shared JWKS. There is no authorization endpoint: tokens are minted for
+ * workloads by the API, so the document lists only what a verifier needs.
+ */
+function workloadIssuerConfiguration(issuer: string, organizationIssuer: string) {
+  return {
+    issuer: organizationIssuer,
+    jwks_uri: `${issuer}/oauth2/v2/jwks`,
+    response_types_supported: ['id_token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['ES256'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti'],
+  };
+}
+
+export const discoveryRoutes: RouteModule = (app, { core: { config, keyRing, organizations, workloadTokens } }) => {
+  app.get('/org/:organizationID/.well-known/openid-configuration', {
+    schema: { operationId: 'organizationOpenidConfiguration', tags: ['oidc'], params: Type.Object({ organizationID: Type.String({ maxLength: 64 }) }) },
+    handler: async (req, reply) => {
+      const id = req.params.organizationID;
+      const state = isUuid(id) ? await organizations.state(id) : undefined;
+      if (!state || state.deleting) throw new NotFound('there is no such organization');
+      await keyRing.ensureKeys();
+      return reply.header('cache-control', 'public, max-age=300').send(workloadIssuerConfiguration(config.issuer, workloadTokens.issuerOf(id)));
+    },
+  });
   app.get('/.well-known/openid-configuration', {
     schema: { operationId: 'openidConfiguration', tags: ['oidc'] },
     handler: async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(openidConfiguration(config.issuer)),

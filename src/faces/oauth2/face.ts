@@ -18,7 +18,7 @@ import { userinfoRoutes } from './userinfo.ts';
 
 export const oauth2Face: Face = {
   name: 'oauth2',
-  prefixes: ['/oauth2/v2/', '/.well-known/'],
+  prefixes: ['/oauth2/v2/', '/.well-known/', '/org/'],
   // A protected resource (userinfo) answers a bad token with `invalid_token` (RFC 6750 §3.1).
   sendError: (_request, reply, error) => sendEnvelope(reply, error, { unauthenticated: 'invalid_token' }),
   register(app, deps) {
@@ -28,6 +28,7 @@ export const oauth2Face: Face = {
     installCors(app, {
       '/.well-known/openid-configuration': { methods: ['GET'], origins: 'any' },
       '/oauth2/v2/jwks': { methods: ['GET'], origins: 'any' },
+      '/org/:organizationID/.well-known/openid-configuration': { methods: ['GET'], origins: 'any' },
       '/oauth2/v2/token': { methods: ['POST'], origins: publicClients },
       '/oauth2/v2/userinfo': { methods: ['GET', 'POST'], origins: publicClients },
       '/oauth2/v2/revoke': { methods: ['POST'], origins: publicClients },

@@ -1,0 +1,95 @@
+/**
+ * Workload identity tokens: a credential allowed to mint (`identity:workloadtokens` on the
+ * project) asks for an ID token for one job of a project. The token's issuer is the
+ * organization's own (`<issuer>/org/<id>`, with its own discovery document), its audience and
+ * lifetime come from the resolved custom claims, and its subject names the project and the
+ * actor as CircleCI's do (v1), or also the VCS origin and ref (v2).
+ */
+import { InvalidRequest } from '../../kernel/errors.ts';
+import type { EventSink } from '../../kernel/events.ts';
+import type { Caller } from '../../rbac/caller.ts';
+import type { TokenSigner } from '../../tokens/jwt.ts';
+import type { OidcClaimsService } from '../oidcclaims/service.ts';
+import type { ProjectService } from '../projects/service.ts';
+
+/** Where Tessera's own claims live in a workload token (RFC 7519 §4.3 private names). */
+export const claimNamespace = 'tessera/';
+
+export interface JobContext {
+  /** Who caused the run (a user ID); defaults to the calling credential. */
+  actor?: string;
+  pipelineId?: string;
+  runId?: string;
+  vcsOrigin?: string;
+  vcsRef?: string;
+  contextIds?: string[];
+  /** One of the project's allowed audiences; all of them when left out. */
+  audience?: string;
+}
+
+export interface WorkloadTokens {
+  token: string;
+  /** The same, with the VCS origin and ref in the subject (CircleCI's v2). */
+  tokenV2: string;
+  expiresAt: Date;
+  audience: string[];
+}
+
+export class WorkloadTokenService {
+  constructor(
+    private readonly claims: OidcClaimsService,
+    private readonly projects: ProjectService,
+    private readonly signer: TokenSigner,
+    private readonly issuer: string,
+    private readonly events: EventSink,
+  ) {}
+
+  /** The issuer of an organization's workload tokens. */
+  issuerOf(organizationId: string): string {
+    return `${this.issuer}/org/${organizationId}`;
+  }
+
+  async mint(caller: Caller, organizationId: string, projectId: string, job: JobContext): Promise<WorkloadTokens> {
+    await this.projects.requireLive(organizationId, projectId);
+    const resolved = await this.claims.resolve(organizationId, projectId);
+    if (job.audience !== undefined && !resolved.audience.includes(job.audience)) {
+      throw new InvalidRequest('audience is not one of the audiences allowed for this project');
+    }
+    const audience = job.audience !== undefined ? [job.audience] : resolved.audience;
+    const actor = job.actor ?? actorOf(caller);
+    const subject = `org/${organizationId}/project/${projectId}/user/${actor}`;
+    const ns = claimNamespace;
+    const extra = Object.fromEntries(
+      Object.entries({
+        [`${ns}org-id`]: organizationId,
+        [`${ns}project-id`]: projectId,
+        [`${ns}pipeline-id`]: job.pipelineId,
+        [`${ns}run-id`]: job.runId,
+        [`${ns}vcs-origin`]: job.vcsOrigin,
+        [`${ns}vcs-ref`]: job.vcsRef,
+        [`${ns}context-ids`]: job.contextIds,
+      }).filter(([, value]) => value !== undefined),
+    );
+    const ttlSeconds = Math.max(1, Math.floor(resolved.ttlMs / 1000));
+    const common = { issuer: this.issuerOf(organizationId), audience, ttlSeconds, extra };
+    const token = await this.signer.workloadToken({ ...common, subject });
+    const tokenV2 = await this.signer.workloadToken({ ...common, subject: `${subject}/vcs-origin/${job.vcsOrigin ?? ''}/vcs-ref/${job.vcsRef ?? ''}` });
+    await this.events.record({
+      type: 'workloadtoken.issued',
+      actor: caller.subject,
+      origin: caller.origin,
+      organizationId,
+      projectId,
+      target: { kind: 'project', id: projectId },
+    });
+    return { token, tokenV2, expiresAt: new Date(Date.now() + ttlSeconds * 1000), audience };
+  }
+}
+
+function actorOf(caller: Caller): string {
+  const p = caller.principal;
+  if (p.kind === 'user') return p.userId;
+  if (p.kind === 'service_account') return p.serviceAccountId;
+  if (p.kind === 'api_token') return p.apiTokenId;
+  return p.subject;
+}
