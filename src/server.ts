@@ -2,27 +2,33 @@
 import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
-import { DatabaseCounters, RedisCounters } from './core/ratelimits/counters.ts';
+import { type Counters, DatabaseCounters, RedisCounters } from './core/ratelimits/counters.ts';
 import { openDatabase } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
 import { startDeprovisioner } from './deprovisioner.ts';
-import { credentialRateLimiter } from './http/rate-limit.ts';
+import { credentialRateLimiter, type RateLimiter, unlimited } from './http/rate-limit.ts';
 import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
 
 export async function startServer(config: Config) {
   const keys = deriveKeys(loadServerSecret(config.secret, config.dataDir));
   const db = await openDatabase(config);
-  const log = { warn: (obj: object, msg: string) => process.stderr.write(`${JSON.stringify({ level: 40, ...obj, msg })}\n`) };
-  const counters = config.redisUrl ? await RedisCounters.connect(config.redisUrl, log) : new DatabaseCounters(db, log, config.rateLimitSync * 1000);
-  const limiter = credentialRateLimiter(counters, { perHour: config.rateLimitPerHour, failuresPerHour: config.authFailuresPerHour });
-  const { app, core, drain } = await buildApp({ config, db, keys, limiter });
+  // The limiter's counters log through the app's logger, so they are made once the app is;
+  // no request arrives before `listen`.
+  let limiter: RateLimiter = unlimited;
+  const { app, core, drain } = await buildApp({ config, db, keys, limiter: { check: (query) => limiter.check(query) } });
+  let counters: Counters | undefined;
   try {
+    counters = config.redisUrl
+      ? await RedisCounters.connect(config.redisUrl, app.log, config.issuer)
+      : new DatabaseCounters(db, app.log, config.rateLimitSync * 1000);
+    limiter = credentialRateLimiter(counters, { perHour: config.rateLimitPerHour, failuresPerHour: config.authFailuresPerHour });
     const applied = await migrate(db);
     if (applied.length) app.log.info({ applied }, 'database migrated');
     await bootstrap(core.credentials, config, app.log);
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app.close();
+    await counters?.close();
     await db.close();
     throw error;
   }
@@ -39,7 +45,7 @@ export async function startServer(config: Config) {
       drain();
       stopDeprovisioner();
       await app.close();
-      await counters.close();
+      await counters?.close();
       await db.close();
     },
   };

@@ -100,19 +100,23 @@ export class RedisCounters implements Counters {
   private constructor(
     private readonly client: ReturnType<typeof createClient>,
     private readonly log: Pick<Logger, 'warn'>,
+    private readonly namespace: string,
   ) {}
 
-  static async connect(url: string, log: Pick<Logger, 'warn'>): Promise<RedisCounters> {
+  /** `namespace` keeps installations that share one Redis apart (the server passes its issuer). */
+  static async connect(url: string, log: Pick<Logger, 'warn'>, namespace = 'tessera'): Promise<RedisCounters> {
     const client = createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(retries * 200, 2000) } });
     client.on('error', () => undefined); // reported once per outage by hit()
     await client.connect();
-    return new RedisCounters(client, log);
+    return new RedisCounters(client, log, namespace);
   }
 
   async hit(budget: string, windowStart: Date): Promise<number> {
     try {
       if (!this.client.isReady) throw new Error('Redis is not connected');
-      const count = Number(await this.client.eval(incrementScript, { keys: [`tessera:rl:${budget}:${windowStart.getTime()}`], arguments: ['3700'] }));
+      const count = Number(
+        await this.client.eval(incrementScript, { keys: [`tessera:rl:${this.namespace}:${budget}:${windowStart.getTime()}`], arguments: ['3700'] }),
+      );
       if (this.degraded) {
         this.degraded = false;
         this.log.warn({}, 'Redis answers again: rate limits are shared across instances again');
