@@ -19,3 +19,20 @@ UPDATE roles SET scopes = jsonb_set(jsonb_set(scopes, '{global,identity:oidcclai
 UPDATE roles SET scopes = jsonb_set(jsonb_set(scopes, '{organization,identity:oidcclaims}', '["create","read","update","delete"]'),
   '{organization,identity:workloadtokens}', '["create"]') WHERE name = 'administrator';
 UPDATE roles SET scopes = jsonb_set(scopes, '{organization,identity:oidcclaims}', '["read"]') WHERE name = 'auditor';
+
+-- Workload identity federation (RFC 8693): which outside (or Tessera's own per-organization)
+-- issuers' tokens a service account accepts, for which audiences and subjects.
+CREATE TABLE trust_policies (
+  id uuid PRIMARY KEY,
+  organization_id uuid NOT NULL,
+  service_account_id uuid NOT NULL,
+  issuer text NOT NULL,
+  audiences text[] NOT NULL,
+  subject_pattern text NOT NULL,
+  required_claims jsonb NOT NULL DEFAULT '{}',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text,
+  FOREIGN KEY (organization_id, service_account_id) REFERENCES service_accounts (organization_id, id) ON DELETE CASCADE
+);
+CREATE INDEX trust_policies_issuer_idx ON trust_policies (issuer);
+CREATE INDEX trust_policies_account_idx ON trust_policies (organization_id, service_account_id);

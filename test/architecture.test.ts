@@ -41,6 +41,7 @@ const owners: Record<string, string> = {
   audit_events: 'audit',
   rate_limit_counters: 'ratelimits',
   oidc_claims: 'oidcclaims',
+  trust_policies: 'trustpolicies',
 };
 
 function files(dir: URL, prefix = ''): string[] {

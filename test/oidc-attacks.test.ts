@@ -149,7 +149,7 @@ suite('OpenID Connect attacks', (ctx) => {
     });
     assert.deepEqual(await post.json(), { error: 'invalid_client', error_description: 'this client authenticates with client_secret_basic' });
     const unsupported = await fetch(`${ctx().url}/oauth2/v2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password' });
-    assert.deepEqual(await unsupported.json(), { error: 'unsupported_grant_type', error_description: 'grant_type is not one of authorization_code, refresh_token, client_credentials' });
+    assert.deepEqual(await unsupported.json(), { error: 'unsupported_grant_type', error_description: 'grant_type is not one of authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange' });
   });
 
   it('refuses a tampered or replayed state, a login form without its CSRF token or from another browser, and a callback in another browser', async () => {

@@ -63,6 +63,8 @@ const additions = {
   '/api/v2/org/{orgID}/oidc-custom-claims': ['delete', 'get', 'patch'],
   '/api/v1/organizations/{organizationID}/projects/{projectID}/workloadtokens': ['post'],
   '/org/{organizationID}/.well-known/openid-configuration': ['get'],
+  '/api/v1/organizations/{organizationID}/serviceaccounts/{serviceAccountID}/trustpolicies': ['get', 'post'],
+  '/api/v1/organizations/{organizationID}/serviceaccounts/{serviceAccountID}/trustpolicies/{policyID}': ['delete', 'get'],
   '/api/v2/org/{orgID}/project/{projectID}/oidc-custom-claims': ['delete', 'get', 'patch'],
   '/api/v1/orgs/{org_id}/apitokens/{apitoken_id}': ['delete', 'get', 'put'],
   '/healthz': ['get'],

@@ -33,6 +33,7 @@ import { ServiceAccountService } from './serviceaccounts/service.ts';
 import { LoginRequestService } from './sessions/login-requests.ts';
 import { SessionService } from './sessions/service.ts';
 import { TokenIssuer } from './sessions/tokens.ts';
+import { TrustPolicyService } from './trustpolicies/service.ts';
 import { UserService } from './users/service.ts';
 import { WorkloadTokenService } from './workload/service.ts';
 
@@ -74,6 +75,12 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events);
   const apiTokenUse = new ApiTokenAuthentication(db, hasher, audit, log);
   const oidcClaims = new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events);
+  const trustPolicies = new TrustPolicyService(
+    db,
+    { ownIssuerPrefix: `${config.issuer}/org/`, localKey: (kid) => keyRing.verificationKey(kid), maxTtlSeconds: config.accessTokenTtl },
+    events,
+    audit,
+  );
   return {
     config,
     keys,
@@ -94,6 +101,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     apiTokens,
     apiTokenUse,
     oidcClaims,
+    trustPolicies,
     workloadTokens: new WorkloadTokenService(oidcClaims, projects, signer, config.issuer, events),
     audit,
     serviceAccounts: new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events),

@@ -33,6 +33,8 @@ export interface AccessTokenClaims {
   sessionId?: string;
   /** An API token exchanged for this JWT (a vendor face's login): it stands for that token. */
   apiTokenId?: string;
+  /** A service account this JWT was exchanged for (RFC 8693 token exchange). */
+  serviceAccount?: { id: string; organizationId: string };
   /** Shorter than the configured access-token lifetime, e.g. Docker Hub's 10 minutes. */
   ttlSeconds?: number;
 }
@@ -44,6 +46,9 @@ export interface AccessTokenPayload extends JWTPayload {
   sid?: string;
   /** The API token this JWT was exchanged for. */
   oat?: string;
+  /** The service account (and its organization) this JWT was exchanged for. */
+  sa?: string;
+  org?: string;
 }
 
 export interface IdTokenClaims {
@@ -81,6 +86,7 @@ export class TokenSigner {
       ...(claims.scope ? { scope: claims.scope } : {}),
       ...(claims.sessionId ? { sid: claims.sessionId } : {}),
       ...(claims.apiTokenId ? { oat: claims.apiTokenId } : {}),
+      ...(claims.serviceAccount ? { sa: claims.serviceAccount.id, org: claims.serviceAccount.organizationId } : {}),
     })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.issuer)

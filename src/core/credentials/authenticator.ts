@@ -42,6 +42,12 @@ export class Authenticator {
   async fromAccessToken(payload: AccessTokenPayload, ip?: string): Promise<Principal> {
     // Exchanged for an API token: it stands for that token, as long as the token works.
     if (payload.oat) return this.apiTokens.byId(payload.oat, ip);
+    // Exchanged for a service account (RFC 8693): it stands for the account while it exists.
+    if (payload.sa && payload.org) {
+      if (!(await this.opaque.serviceAccountLive(payload.org, payload.sa)))
+        throw new Unauthenticated('the service account of this access token no longer exists');
+      return { kind: 'service_account', subject: payload.sa, serviceAccountId: payload.sa, organizationId: payload.org };
+    }
     if (payload.sid) {
       const session = await this.sessions.live(payload.sid);
       if (!session) throw new Unauthenticated('the access token was revoked');

@@ -51,6 +51,11 @@ export class CredentialService {
     });
   }
 
+  /** Whether a service account exists, in an organization not being deleted (for tokens exchanged for it). */
+  serviceAccountLive(organizationId: string, serviceAccountId: string): Promise<boolean> {
+    return store.serviceAccountLive(this.db, organizationId, serviceAccountId);
+  }
+
   /**
    * Resolves a bearer token to its principal, or throws Unauthenticated. Hot path: a
    * checksum test, one HMAC and one indexed lookup; no slow hash.

@@ -74,3 +74,13 @@ export async function touchCredential(db: Queryable, id: string): Promise<void> 
     [id],
   );
 }
+
+/** A service account that exists, in an organization not being deleted (read across tables in one query). */
+export async function serviceAccountLive(db: Queryable, organizationId: string, serviceAccountId: string): Promise<boolean> {
+  const result = await db.query(
+    `SELECT 1 FROM service_accounts s JOIN organizations o ON o.id = s.organization_id
+      WHERE s.organization_id = $1 AND s.id = $2 AND o.deletion_time IS NULL`,
+    [organizationId, serviceAccountId],
+  );
+  return result.rowCount > 0;
+}

@@ -9,6 +9,7 @@ import { authenticateClient } from './client-auth.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
 import { refreshTokenGrant } from './grants/refresh-token.ts';
+import { exchangeToken, tokenExchangeGrantType } from './grants/token-exchange.ts';
 import type { Grant } from './grants/types.ts';
 
 const grants = new Map<string, Grant>([authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant].map((g) => [g.grantType, g]));
@@ -21,9 +22,10 @@ export const tokenRoutes: RouteModule = (app, deps) => {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const form = singleValued(req.body as Record<string, string>);
       if (!form.grant_type) throw new InvalidRequest('grant_type is required');
+      if (form.grant_type === tokenExchangeGrantType) return exchangeToken(core, form, req.ip);
       const grant = grants.get(form.grant_type);
       // The value is not echoed: clients have been seen to put secrets in the wrong field.
-      if (!grant) throw new UnsupportedGrantType(`grant_type is not one of ${[...grants.keys()].join(', ')}`);
+      if (!grant) throw new UnsupportedGrantType(`grant_type is not one of ${[...grants.keys(), tokenExchangeGrantType].join(', ')}`);
       const client = await authenticateClient(deps, req, form);
       if (!(client.grant_types as string[]).includes(grant.grantType)) throw new UnauthorizedClient(`this client may not use ${grant.grantType}`);
       return grant.handle(core, client, form);

@@ -1,0 +1,128 @@
+/**
+ * Workload identity federation (issue 10, part 3): RFC 8693 token exchange of a workload's
+ * JWT for a service account's access, with trust policies, against Tessera's own workload
+ * issuer and against a real outside issuer on loopback (discovery + JWKS, keys from jose).
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, it } from 'node:test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createOrganization, createProject, serviceAccountWithRole } from './fixtures.ts';
+import { suite } from './helpers.ts';
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** An outside OpenID Connect issuer: discovery and JWKS over HTTP, tokens signed with its own key. */
+async function outsideIssuer() {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'ci-key', alg: 'RS256', use: 'sig' };
+  let url = '';
+  const server: Server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
+    else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
+    else res.writeHead(404).end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sign = (claims: Record<string, unknown>, exp = '10m') =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'ci-key' }).setIssuer(url).setIssuedAt().setExpirationTime(exp).sign(privateKey);
+  return { url, sign, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+suite(
+  'token exchange',
+  (ctx) => {
+    let ci: Awaited<ReturnType<typeof outsideIssuer>>;
+    before(async () => {
+      ci = await outsideIssuer();
+    });
+    after(() => ci?.close());
+
+    const exchange = (subjectToken: string) =>
+      ctx().anonymous.request(
+        'POST',
+        '/oauth2/v2/token',
+        new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: subjectToken,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        }).toString(),
+        form,
+      );
+    const trust = (org: string, sa: string, policy: Record<string, unknown>) =>
+      ctx().admin.post(`/api/v1/organizations/${org}/serviceaccounts/${sa}/trustpolicies`, policy);
+
+    it('exchanges an outside issuer’s token for the service account its trust policy names, and nothing else', async () => {
+      const org = await createOrganization(ctx().admin);
+      const sa = await serviceAccountWithRole(ctx(), org, 'auditor');
+      const policy = await trust(org, sa.id, {
+        issuer: ci.url,
+        audiences: ['tessera'],
+        subjectPattern: 'repo:acme/app:ref:refs/heads/*',
+        requiredClaims: { repository_owner: 'acme' },
+      });
+      assert.equal(policy.status, 201, policy.text);
+      const good = await ci.sign({ sub: 'repo:acme/app:ref:refs/heads/main', aud: 'tessera', repository_owner: 'acme' }, '5m');
+      const exchanged = await exchange(good);
+      assert.equal(exchanged.status, 200, exchanged.text);
+      assert.deepEqual([exchanged.body.token_type, exchanged.body.issued_token_type], ['Bearer', 'urn:ietf:params:oauth:token-type:access_token']);
+      assert.ok(exchanged.body.expires_in <= 300, 'no longer than the subject token lives');
+      const asAccount = ctx().admin.as(exchanged.body.access_token);
+      assert.equal((await asAccount.get(`/api/v1/organizations/${org}/groups`)).status, 200, 'with the account’s ACL');
+      assert.equal(
+        (await asAccount.post(`/api/v1/organizations/${org}/groups`, { metadata: { name: 'g' }, spec: { roleIDs: [], userIDs: [], serviceAccountIDs: [] } }))
+          .status,
+        403,
+      );
+
+      for (const claims of [
+        { sub: 'repo:acme/app:ref:refs/heads/main', aud: 'elsewhere', repository_owner: 'acme' },
+        { sub: 'repo:evil/app:ref:refs/heads/main', aud: 'tessera', repository_owner: 'acme' },
+        { sub: 'repo:acme/app:ref:refs/heads/main', aud: 'tessera', repository_owner: 'evil' },
+      ]) {
+        const refused = await exchange(await ci.sign(claims));
+        assert.deepEqual(
+          [refused.status, refused.body],
+          [400, { error: 'invalid_grant', error_description: 'the subject token is not accepted' }],
+          JSON.stringify(claims),
+        );
+      }
+      const expired = await exchange(await ci.sign({ sub: 'repo:acme/app:ref:refs/heads/main', aud: 'tessera', repository_owner: 'acme' }, '-1m'));
+      assert.equal(expired.body.error, 'invalid_grant');
+      const forged = await exchange(`${good.slice(0, -4)}AAAA`);
+      assert.equal(forged.body.error, 'invalid_grant');
+      const audit = await ctx().admin.get(`/api/v1/auditlogs?action=tokenexchange.refused&limit=1000`);
+      assert.ok(audit.body.length >= 5, 'every refusal is audited');
+      const done = await ctx().admin.get(`/api/v1/organizations/${org}/auditlogs?action=serviceaccount.token_exchanged`);
+      assert.equal(done.body[0].target.id, sa.id);
+
+      await ctx().admin.delete(`/api/v1/organizations/${org}/serviceaccounts/${sa.id}`);
+      assert.equal((await asAccount.get(`/api/v1/organizations/${org}/groups`)).status, 401, 'the access ends with the account');
+      assert.equal((await exchange(good)).body.error, 'invalid_grant', 'and its policies went with it');
+    });
+
+    it('exchanges Tessera’s own workload tokens, verified with its own keys', async () => {
+      const org = await createOrganization(ctx().admin);
+      const project = await createProject(ctx().admin, org);
+      const deployer = await serviceAccountWithRole(ctx(), org, 'administrator');
+      const minted = await ctx().admin.post(`/api/v1/organizations/${org}/projects/${project}/workloadtokens`, { actor: 'ci' });
+      await trust(org, deployer.id, { issuer: `${ctx().url}/org/${org}`, audiences: [org], subjectPattern: `org/${org}/project/${project}/user/*` });
+      const exchanged = await exchange(minted.body.token);
+      assert.equal(exchanged.status, 200, exchanged.text);
+      assert.equal((await ctx().admin.as(exchanged.body.access_token).get(`/api/v1/organizations/${org}/serviceaccounts`)).status, 200);
+      const policies = await ctx().admin.get(`/api/v1/organizations/${org}/serviceaccounts/${deployer.id}/trustpolicies`);
+      assert.equal(policies.body.length, 1);
+      const other = await createOrganization(ctx().admin);
+      const foreign = await ctx().admin.post(`/api/v1/organizations/${other}/serviceaccounts/${deployer.id}/trustpolicies`, {
+        issuer: ci.url,
+        audiences: ['x'],
+        subjectPattern: '*',
+      });
+      assert.equal(foreign.status, 404, 'another organization’s account is not there');
+    });
+  },
+  {},
+  { listen: true },
+);
