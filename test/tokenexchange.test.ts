@@ -28,7 +28,7 @@ async function outsideIssuer() {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const sign = (claims: Record<string, unknown>, exp = '10m') =>
     new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'ci-key' }).setIssuer(url).setIssuedAt().setExpirationTime(exp).sign(privateKey);
-  return { url, sign, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { url, sign, publicJwk: jwk, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 suite(
@@ -89,6 +89,25 @@ suite(
           JSON.stringify(claims),
         );
       }
+      // Attacks: no signature, an HMAC keyed with the public key, a key the issuer never published.
+      const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const claims = {
+        iss: ci.url,
+        sub: 'repo:acme/app:ref:refs/heads/main',
+        aud: 'tessera',
+        repository_owner: 'acme',
+        exp: Math.floor(Date.now() / 1000) + 300,
+      };
+      const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
+      const hmac = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'ci-key' }).sign(new TextEncoder().encode(JSON.stringify(ci.publicJwk)));
+      const strangerKey = (await generateKeyPair('RS256')).privateKey;
+      const unknownKid = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'not-published' }).sign(strangerKey);
+      const wrongIssuer = await new SignJWT({ ...claims, iss: 'https://ci.elsewhere.example' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'ci-key' })
+        .sign(strangerKey);
+      for (const [name, token] of Object.entries({ unsigned, hmac, unknownKid, wrongIssuer })) {
+        assert.equal((await exchange(token)).body.error, 'invalid_grant', name);
+      }
       const expired = await exchange(await ci.sign({ sub: 'repo:acme/app:ref:refs/heads/main', aud: 'tessera', repository_owner: 'acme' }, '-1m'));
       assert.equal(expired.body.error, 'invalid_grant');
       const forged = await exchange(`${good.slice(0, -4)}AAAA`);
@@ -121,6 +140,10 @@ suite(
         subjectPattern: '*',
       });
       assert.equal(foreign.status, 404, 'another organization’s account is not there');
+      // A workload token of another organization's issuer does not match this organization's policy.
+      const otherProject = await createProject(ctx().admin, other);
+      const otherToken = await ctx().admin.post(`/api/v1/organizations/${other}/projects/${otherProject}/workloadtokens`, { actor: 'ci' });
+      assert.equal((await exchange(otherToken.body.token)).body.error, 'invalid_grant');
     });
   },
   {},

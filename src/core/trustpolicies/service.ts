@@ -26,6 +26,9 @@ export interface Exchanged {
   ttlSeconds: number;
 }
 
+/** Public-key signatures only: never `none`, never an HMAC keyed with what is public. */
+const asymmetric = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
 const globToRegExp = (glob: string) =>
   new RegExp(
     `^${glob
@@ -112,7 +115,7 @@ export class TrustPolicyService {
     if (!policies.length) return refuse('no trust policy names this issuer', issuer);
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(subjectToken, await this.keysOf(issuer), { issuer, requiredClaims: ['exp', 'sub'] }));
+      ({ payload } = await jwtVerify(subjectToken, await this.keysOf(issuer), { issuer, algorithms: asymmetric, requiredClaims: ['exp', 'sub'] }));
     } catch (error) {
       return refuse(`the subject token does not verify: ${(error as Error).message}`.slice(0, 200), issuer);
     }
