@@ -129,6 +129,20 @@ const rows: Row[] = [
   { name: 'patch organization OIDC claims', allowed: ['administrator'], request: async (_c, w) => ['PATCH', `${o(w)}/oidcclaims`, { ttl: '1h' }] },
   { name: 'reset organization OIDC claims', allowed: ['administrator'], request: async (_c, w) => ['DELETE', `${o(w)}/oidcclaims?claims=ttl`] },
   { name: 'get project OIDC claims', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/projects/${w.project}/oidcclaims`] },
+  {
+    name: 'list trust policies',
+    allowed: ['administrator', 'auditor'],
+    request: async (_c, w) => ['GET', `${o(w)}/serviceaccounts/${w.selfServiceAccount}/trustpolicies`],
+  },
+  {
+    name: 'create trust policy',
+    allowed: ['administrator'],
+    request: async (c, w) => [
+      'POST',
+      `${o(w)}/serviceaccounts/${(await createServiceAccount(c.admin, w.org)).id}/trustpolicies`,
+      { issuer: 'https://ci.example', audiences: ['tessera'], subjectPattern: '*' },
+    ],
+  },
   { name: 'mint a workload token', allowed: ['administrator'], request: async (_c, w) => ['POST', `${o(w)}/projects/${w.project}/workloadtokens`, {}] },
   { name: 'patch project OIDC claims', allowed: ['administrator'], request: async (_c, w) => ['PATCH', `${o(w)}/projects/${w.project}/oidcclaims`, { ttl: '1h' }] },
 ];
