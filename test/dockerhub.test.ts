@@ -95,6 +95,11 @@ suite('Docker Hub face', (ctx) => {
       const refused = await ctx().anonymous.post('/v2/auth/token', attempt);
       assert.deepEqual([refused.status, refused.body.detail], [401, 'the identifier and secret do not match'], JSON.stringify(attempt));
     }
+    const audited = (await ctx().admin.get('/api/v1/auditlogs?action=authentication.failed&limit=1000')).body;
+    assert.ok(
+      audited.some((e: any) => e.detail === 'the identifier and secret do not match'),
+      'failed logins are audited (and budgeted per address)',
+    );
     await ctx().admin.request('PATCH', `${org.base}/${created.body.id}`, { is_active: false });
     assert.equal((await ctx().admin.as(login.body.access_token).get('/api/v1/acl')).status, 401, 'the JWT stops with its token');
   });

@@ -164,3 +164,14 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
     if (state.deleting && request.method !== 'GET' && request.method !== 'DELETE') throw new Conflict('the organization is being deleted');
   });
 }
+
+/**
+ * A credential refused outside the access hooks (a login body, client secrets at the token
+ * endpoint): audited like any failed authentication, and counted against the client address's
+ * failure budget, so guessing through these doors is bounded too.
+ */
+export async function refusedCredential(deps: { core: Core; limiter: RateLimiter }, request: FastifyRequest, face: string, detail: string): Promise<void> {
+  await deps.core.audit.authenticationFailed({ actor: originActor(request), requestId: request.id, detail });
+  const decision = await deps.limiter.check({ face, route: request.routeOptions.url ?? '', ip: request.ip, failed: true });
+  if (!decision.allowed) throw new TooManyRequests('too many attempts; retry later', decision.retryAfterSeconds, decision.usage?.limit);
+}

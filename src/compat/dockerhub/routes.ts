@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { callers, organizationNamed, permission, publicAccess } from '../../http/access.ts';
+import { callers, organizationNamed, permission, publicAccess, refusedCredential } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
+import { Unauthenticated } from '../../kernel/errors.ts';
 import type { Operation } from '../../rbac/model.ts';
 import { checkResources, tokenToWire } from './wire.ts';
 
@@ -51,7 +52,8 @@ const manage = (operation: Operation, param: string) => ({
 /** Docker Hub's JWTs from `/v2/auth/token` expire in 10 minutes. */
 const loginTtlSeconds = 600;
 
-export const dockerHubRoutes: RouteModule = (app, { core }) => {
+export const dockerHubRoutes: RouteModule = (app, deps) => {
+  const { core } = deps;
   const { apiTokens } = core;
   const org = (req: { organizationId?: string }) => req.organizationId ?? '';
 
@@ -127,7 +129,10 @@ export const dockerHubRoutes: RouteModule = (app, { core }) => {
     config: { access: publicAccess },
     handler: async (req) => {
       const organizationId = await core.organizations.idByName(req.body.identifier);
-      const principal = await core.apiTokenUse.exchange(organizationId, req.body.secret, req.ip);
+      const principal = await core.apiTokenUse.exchange(organizationId, req.body.secret, req.ip).catch(async (error) => {
+        if (error instanceof Unauthenticated) await refusedCredential(deps, req, 'dockerhub', error.message);
+        throw error;
+      });
       const accessToken = await core.signer.accessToken({
         sub: principal.subject,
         clientId: principal.subject,

@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ClientRecord } from '../../core/clients/service.ts';
 import type { Core } from '../../core/index.ts';
+import { refusedCredential } from '../../http/access.ts';
 import type { FaceDeps } from '../../http/faces.ts';
 import type { RateLimitDecision } from '../../http/rate-limit.ts';
 import { InvalidClient, InvalidRequest, TooManyRequests } from '../../kernel/errors.ts';
@@ -46,12 +47,7 @@ export async function authenticateClient(
     client = await clientOf(core, request, form);
   } catch (error) {
     if (!(error instanceof InvalidClient)) throw error;
-    await core.audit.authenticationFailed({
-      actor: { ip: request.ip, userAgent: request.headers['user-agent'] },
-      requestId: request.id,
-      detail: error.message,
-    });
-    await budget(limiter.check({ face: 'oauth2', route, ip: request.ip, failed: true }));
+    await refusedCredential({ core, limiter }, request, 'oauth2', error.message);
     throw error;
   }
   await budget(limiter.check({ face: 'oauth2', route, ip: request.ip, principal: { kind: 'system', subject: `client:${client.id}`, roleNames: [] } }));
