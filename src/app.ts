@@ -19,6 +19,7 @@ import { systemFace } from './faces/system/face.ts';
 import { installBodyParsers } from './http/body-parsers.ts';
 import { type Face, faceFor, registerFaces, sendFaceError } from './http/faces.ts';
 import { installDrain, installRequestLog, OneLinePerRequest } from './http/lifecycle.ts';
+import { Metrics } from './http/metrics.ts';
 import { type RateLimiter, unlimited } from './http/rate-limit.ts';
 import type { ServerKeys } from './tokens/server-secret.ts';
 
@@ -70,6 +71,11 @@ export async function buildApp({ config, db, keys, logger, limiter, faces = defa
       : app.log.warn({ reason }, 'the database does not answer: requests that need it get 503 until it is back'),
   );
   installRequestLog(app);
+  const metrics = new Metrics();
+  app.decorate('metrics', metrics);
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.request(request.routeOptions.url ?? 'unknown', request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
   const drain = installDrain(app);
   installBodyParsers(app);
   await app.register(swagger, {
@@ -86,7 +92,7 @@ export async function buildApp({ config, db, keys, logger, limiter, faces = defa
   });
   await registerFaces(app, faces, systemFace, { core, limiter: limiter ?? unlimited });
   await app.ready();
-  return { app, core, drain: drain.drain };
+  return { app, core, drain: drain.drain, metrics };
 }
 
 export type BuiltApp = Awaited<ReturnType<typeof buildApp>>;

@@ -84,3 +84,9 @@ export function oneOf<const T extends readonly string[]>(setting: string, text: 
 export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
+
+/** A bearer token for /metrics: long enough not to be guessed. */
+export function metricsToken(token: string | undefined): string | undefined {
+  if (token !== undefined && token.length < 32) throw new ConfigError('TESSERA_METRICS_TOKEN', 'must be at least 32 characters');
+  return token;
+}

@@ -10,6 +10,7 @@ import {
   cidrList,
   inRange,
   memorySize,
+  metricsToken,
   nonEmpty,
   oneOf,
   optionalDuration,
@@ -67,6 +68,9 @@ export interface Config {
   rateLimitSync: number;
   /** The longest lifetime a workload token's `ttl` claim may ask for, in seconds. */
   workloadTokenMaxTtl: number;
+  /** Where Prometheus metrics are served: a port of their own, and/or /metrics with this bearer token. */
+  metricsPort?: number;
+  metricsToken?: string;
   /** How long audit events are kept, in seconds. */
   auditRetention: number;
   /** How long a shutdown waits for requests in flight before the process exits anyway, in seconds. */
@@ -175,6 +179,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
     rateLimitSync: atLeast('TESSERA_RATE_LIMIT_SYNC', env.TESSERA_RATE_LIMIT_SYNC ?? '1s', 1),
     trustedProxies: cidrList('TESSERA_TRUSTED_PROXIES', env.TESSERA_TRUSTED_PROXIES ?? ''),
     workloadTokenMaxTtl: atLeast('TESSERA_WORKLOAD_TOKEN_MAX_TTL', env.TESSERA_WORKLOAD_TOKEN_MAX_TTL ?? '24h', 60),
+    metricsPort: env.TESSERA_METRICS_PORT ? inRange('TESSERA_METRICS_PORT', env.TESSERA_METRICS_PORT, 1, 65535) : undefined,
+    metricsToken: metricsToken(nonEmpty(env.TESSERA_METRICS_TOKEN)),
     auditRetention: atLeast('TESSERA_AUDIT_RETENTION', env.TESSERA_AUDIT_RETENTION ?? '365d', 86400),
     shutdownTimeout: atLeast('TESSERA_SHUTDOWN_TIMEOUT', env.TESSERA_SHUTDOWN_TIMEOUT ?? '10s', 1),
   };

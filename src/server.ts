@@ -1,4 +1,5 @@
 /** Wires configuration, storage and the HTTP app into a running server. */
+import { createServer, type Server } from 'node:http';
 import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
@@ -6,6 +7,7 @@ import { type Counters, DatabaseCounters, RedisCounters } from './core/ratelimit
 import { openDatabase } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
 import { startDeprovisioner } from './deprovisioner.ts';
+import type { Metrics } from './http/metrics.ts';
 import { credentialRateLimiter, type RateLimiter, unlimited } from './http/rate-limit.ts';
 import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
 
@@ -17,6 +19,7 @@ export async function startServer(config: Config) {
   let limiter: RateLimiter = unlimited;
   const { app, core, drain } = await buildApp({ config, db, keys, limiter: { check: (query) => limiter.check(query) } });
   let counters: Counters | undefined;
+  let metricsServer: Server | undefined;
   try {
     counters = config.redisUrl
       ? await RedisCounters.connect(config.redisUrl, app.log, config.issuer)
@@ -26,6 +29,7 @@ export async function startServer(config: Config) {
     if (applied.length) app.log.info({ applied }, 'database migrated');
     await bootstrap(core.credentials, config, app.log);
     await app.listen({ port: config.port, host: config.host });
+    if (config.metricsPort) metricsServer = await serveMetrics(app.metrics, config.metricsPort, config.host);
   } catch (error) {
     await app.close();
     await counters?.close();
@@ -44,9 +48,23 @@ export async function startServer(config: Config) {
     async close() {
       drain();
       stopDeprovisioner();
+      metricsServer?.close();
       await app.close();
       await counters?.close();
       await db.close();
     },
   };
+}
+
+/** Prometheus metrics on a port of their own (TESSERA_METRICS_PORT), for a scraper inside the network. */
+async function serveMetrics(metrics: Metrics, port: number, host: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') return void res.writeHead(404).end();
+    metrics.render().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return server;
 }

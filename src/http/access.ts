@@ -124,6 +124,7 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
         request.caller = core.caller(principal, originOf(request, principal));
       } catch (error) {
         failure = error; // counted by the limiter first, so guessing credentials is limited too
+        if (error instanceof Unauthenticated) request.server.metrics?.authenticationFailed(error.reason);
         if (error instanceof Unauthenticated && error.reason !== 'missing') {
           await core.audit.authenticationFailed({ actor: originActor(request), requestId: request.id, detail: error.message });
         }
@@ -133,6 +134,7 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
     const decision = await limiter.check({ face, route, ip: request.ip, principal, failed: failure instanceof Unauthenticated });
     request.rateLimit = decision.usage;
     if (!decision.allowed) {
+      request.server.metrics?.rateLimited(face);
       const message = decision.usage ? `the request budget of ${decision.usage.limit} per hour is used up; retry later` : 'too many requests; retry later';
       throw new TooManyRequests(message, decision.retryAfterSeconds, decision.usage?.limit);
     }

@@ -22,13 +22,19 @@ export const tokenRoutes: RouteModule = (app, deps) => {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       const form = singleValued(req.body as Record<string, string>);
       if (!form.grant_type) throw new InvalidRequest('grant_type is required');
-      if (form.grant_type === tokenExchangeGrantType) return exchangeToken(core, form, req.ip);
+      if (form.grant_type === tokenExchangeGrantType) {
+        const exchanged = await exchangeToken(core, form, req.ip);
+        app.metrics.tokenIssued(tokenExchangeGrantType);
+        return exchanged;
+      }
       const grant = grants.get(form.grant_type);
       // The value is not echoed: clients have been seen to put secrets in the wrong field.
       if (!grant) throw new UnsupportedGrantType(`grant_type is not one of ${[...grants.keys(), tokenExchangeGrantType].join(', ')}`);
       const client = await authenticateClient(deps, req, form);
       if (!(client.grant_types as string[]).includes(grant.grantType)) throw new UnauthorizedClient(`this client may not use ${grant.grantType}`);
-      return grant.handle(core, client, form);
+      const issued = await grant.handle(core, client, form);
+      app.metrics.tokenIssued(grant.grantType);
+      return issued;
     },
   });
 };

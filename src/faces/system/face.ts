@@ -2,6 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
+import { Unauthenticated } from '../../kernel/errors.ts';
+import { constantTimeEqual } from '../../tokens/secrets.ts';
 
 const Status = Type.Object({ status: Type.String() });
 
@@ -18,6 +20,18 @@ export const systemFace: Face = {
       schema: { operationId: 'readyz', tags: ['system'], response: { 200: Status, 503: Status } },
       handler: async (_req, reply) => ((await core.ready()) ? { status: 'ready' } : reply.status(503).send({ status: 'database unavailable' })),
     });
+    // Metrics on the public port only with a token (TESSERA_METRICS_TOKEN); see also TESSERA_METRICS_PORT.
+    const token = core.config.metricsToken;
+    if (token) {
+      app.get('/metrics', {
+        schema: { hide: true },
+        handler: async (req, reply) => {
+          const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+          if (!constantTimeEqual(presented, token)) throw new Unauthenticated('the metrics token is required', presented ? 'invalid' : 'missing');
+          return reply.type(app.metrics.contentType).send(await app.metrics.render());
+        },
+      });
+    }
     app.get('/openapi.json', {
       schema: { hide: true },
       handler: async () => app.swagger(),

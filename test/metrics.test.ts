@@ -1,0 +1,70 @@
+/**
+ * Prometheus metrics (issue 11, part): requests, tokens by grant, failed authentications and
+ * rate-limit refusals, served only with the configured token (or on their own port).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { freePort, suite } from './helpers.ts';
+import { seedPgliteDataDir } from './support/databases.ts';
+import { serve } from './support/serve.ts';
+import { registerClient } from './support/world.ts';
+
+const token = 'metrics-token-0123456789abcdef0123456789';
+
+suite(
+  'metrics',
+  (ctx) => {
+    it('counts requests, tokens issued by grant and failed authentications, behind the metrics token', async () => {
+      const anon = ctx().anonymous;
+      await ctx().admin.get('/api/v1/organizations');
+      await anon.request('GET', '/api/v1/acl', undefined, { authorization: `Bearer ${'x'.repeat(40)}` });
+      const system = await registerClient(ctx().admin, {
+        redirectURIs: [],
+        grantTypes: ['client_credentials'],
+        roleID: '703a9e3a-063b-4b7a-ab46-440d2087e7e1',
+      });
+      const issued = await anon.request('POST', '/oauth2/v2/token', 'grant_type=client_credentials', {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${system.id}:${system.secret}`).toString('base64')}`,
+      });
+      assert.equal(issued.status, 200);
+      assert.equal((await anon.get('/metrics')).status, 401, 'not without the token');
+      const res = await anon.request('GET', '/metrics', undefined, { authorization: `Bearer ${token}` });
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers['content-type']), /^text\/plain/);
+      assert.match(res.text, /tessera_http_request_duration_seconds_count\{route="\/api\/v1\/organizations",method="GET",status="200"\} [1-9]/);
+      assert.match(res.text, /tessera_tokens_issued_total\{grant="client_credentials"\} 1/);
+      assert.match(res.text, /tessera_authentication_failures_total\{reason="invalid"\} [1-9]/);
+      assert.match(res.text, /tessera_process_resident_memory_bytes/);
+      assert.ok(!res.text.includes(token) && !res.text.includes(system.secret!), 'nothing secret');
+    });
+  },
+  { TESSERA_METRICS_TOKEN: token },
+);
+
+suite('metrics, not configured', (ctx) => {
+  it('serves no /metrics on the public port', async () => {
+    assert.equal((await ctx().anonymous.request('GET', '/metrics', undefined, { authorization: `Bearer ${token}` })).status, 404);
+  });
+});
+
+describe('metrics on a port of their own', () => {
+  it('serves /metrics on TESSERA_METRICS_PORT, apart from the API', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+    await seedPgliteDataDir(dir, { migrated: true });
+    const port = await freePort();
+    const server = await serve({ TESSERA_DATA_DIR: dir, TESSERA_METRICS_PORT: String(port) });
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /tessera_process_cpu_seconds_total/);
+      assert.equal((await fetch(`${server.url}/metrics`)).status, 404, 'not on the public port');
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
