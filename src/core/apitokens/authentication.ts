@@ -8,7 +8,7 @@ import type { Db } from '../../db/db.ts';
 import { Forbidden, Unauthenticated } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/log.ts';
 import type { Principal } from '../../rbac/model.ts';
-import type { SecretHasher } from '../../tokens/secrets.ts';
+import { constantTimeEqual, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { ApiTokenCredential, ApiTokenRecord } from './model.ts';
 import { sourceAllowed } from './source-ips.ts';
@@ -30,7 +30,8 @@ export class ApiTokenAuthentication {
   async authenticate(secret: string, ip: string | undefined): Promise<Principal> {
     const hash = this.hasher.hash(secret);
     const row = await store.findCredential(this.db, hash);
-    if (!row || !this.hasher.matches(secret, row.matched_previous ? (row.previous_token_hash ?? '') : row.token_hash)) {
+    // The lookup was by this hash; the constant-time compare guards against an index that matched loosely.
+    if (!row || !constantTimeEqual(hash, row.matched_previous ? (row.previous_token_hash ?? '') : row.token_hash)) {
       throw new Unauthenticated('the access token is not valid');
     }
     if (row.matched_previous && row.previous_expired) {
