@@ -48,6 +48,7 @@ export class DatabaseCounters implements Counters {
   private readonly local = new LocalCounts();
   private readonly timer: NodeJS.Timeout;
   private syncing?: Promise<void>;
+  private purgedHour = 0;
 
   constructor(
     private readonly db: Db,
@@ -77,7 +78,12 @@ export class DatabaseCounters implements Counters {
             return;
           }
         }
-        await store.purgeBefore(this.db, new Date(Date.now() - 2 * 3600_000)).catch(() => 0);
+        // Rows of ended windows are removed once an hour per instance, not at every sync.
+        const hour = Math.floor(Date.now() / 3600_000);
+        if (hour !== this.purgedHour) {
+          this.purgedHour = hour;
+          await store.purgeBefore(this.db, new Date((hour - 1) * 3600_000)).catch(() => 0);
+        }
       } finally {
         this.syncing = undefined;
       }
