@@ -59,7 +59,7 @@ export const mistRoutes: RouteModule = (app, { core }) => {
     schema: { operationId: 'mistListOrgApiTokens', tags, params: OrgParams },
     config: manage('read'),
     handler: async (req) => {
-      const rows = (await apiTokens.listNumbered(req.params.org_id, 1, 100000)).items;
+      const rows = (await apiTokens.list(req.params.org_id, {}, {})).items; // Mist lists are whole arrays
       return Promise.all(rows.map((row) => toWire(core, row, row.secret_hint)));
     },
   });

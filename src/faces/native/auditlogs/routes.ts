@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditFilter, AuditRecord } from '../../../core/audit/service.ts';
 import type { Core } from '../../../core/index.ts';
 import { InvalidRequest } from '../../../kernel/errors.ts';
-import { sendListing } from '../paging.ts';
+import { isUuid } from '../../../kernel/ids.ts';
+import { parsePage, sendListing } from '../paging.ts';
 import { errorResponses, inOrganization, type RouteModule, requires } from '../routing.ts';
 import { OrganizationParams } from '../schemas.ts';
 
@@ -65,19 +66,11 @@ const eventToWire = (row: AuditRecord) => ({
   changes: row.changes,
 });
 
-function parseCursor(cursor: string | undefined): [string, string] | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(after) && after.length === 2 && !Number.isNaN(Date.parse(after[0])) && /^[0-9a-f-]{36}$/.test(after[1])) return after as [string, string];
-  } catch {}
-  throw new InvalidRequest('querystring.cursor is not a cursor this server issued');
-}
-
 /** Newest first; the next page's URL in an RFC 8288 Link header, as every native list. */
 async function sendEvents(core: Core, req: FastifyRequest, reply: FastifyReply, query: AuditQuery, organizationId?: string) {
-  const limit = query.limit === undefined ? 100 : Number(query.limit);
-  if (limit < 1 || limit > 1000) throw new InvalidRequest('querystring.limit must be between 1 and 1000');
+  // The native lists' cursor and limit, here keyed by (time, ID) and 100 events by default.
+  const { limit = 100, after } = parsePage(query);
+  if (after && (Number.isNaN(Date.parse(after[0])) || !isUuid(after[1]))) throw new InvalidRequest('querystring.cursor is not a cursor this server issued');
   const filter: AuditFilter = {
     organizationId,
     action: query.action,
@@ -86,7 +79,7 @@ async function sendEvents(core: Core, req: FastifyRequest, reply: FastifyReply, 
     since: query.since ? new Date(query.since) : undefined,
     until: query.until ? new Date(query.until) : undefined,
   };
-  return sendListing(req, reply, await core.audit.list(filter, { limit, after: parseCursor(query.cursor) }), eventToWire);
+  return sendListing(req, reply, await core.audit.list(filter, { limit, after }), eventToWire);
 }
 
 export const auditRoutes: RouteModule = (app, { core }) => {
