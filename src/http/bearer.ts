@@ -3,10 +3,17 @@ import { Unauthenticated } from '../kernel/errors.ts';
 
 /**
  * A face's credential reader: the `Authorization` schemes it accepts (case-insensitive;
- * RFC 6750 §2.1 `Bearer` first), and headers that carry a bare token (a vendor's own, such
- * as CircleCI's `Circle-Token`). Every reader hands the token to the one Authenticator.
+ * RFC 6750 §2.1 `Bearer` first), headers that carry a bare token (a vendor's own, such as
+ * CircleCI's `Circle-Token`), HTTP Basic with the token as the user name, and query
+ * parameters (CircleCI's deprecated `circle-token`; request logs never carry query strings).
+ * Every reader hands the token to the one Authenticator.
  */
-export function credentialReader(options: { schemes: readonly string[]; headers?: readonly string[] }): (request: FastifyRequest) => string {
+export function credentialReader(options: {
+  schemes: readonly string[];
+  headers?: readonly string[];
+  basicUser?: boolean;
+  queries?: readonly string[];
+}): (request: FastifyRequest) => string {
   const [first = 'Bearer'] = options.schemes;
   const pattern = new RegExp(`^(?:${options.schemes.join('|')}) +([\\x21-\\x7e]+)\\s*$`, 'i');
   return (request) => {
@@ -15,6 +22,12 @@ export function credentialReader(options: { schemes: readonly string[]; headers?
       if (typeof value === 'string' && value) return value.trim();
     }
     const header = request.headers.authorization;
+    const basic = options.basicUser && header ? /^Basic ([A-Za-z0-9+/=]+)\s*$/i.exec(header)?.[1] : undefined;
+    const user = basic && Buffer.from(basic, 'base64').toString('utf8').split(':')[0];
+    if (user) return user;
+    const query = request.query as Record<string, unknown> | undefined;
+    const fromQuery = (options.queries ?? []).map((name) => query?.[name]).find((value) => typeof value === 'string' && value);
+    if (!header && typeof fromQuery === 'string') return fromQuery;
     if (!header) throw new Unauthenticated(`an access token is required: send Authorization: ${first} <token>`, 'missing');
     const match = pattern.exec(header);
     if (!match?.[1]) throw new Unauthenticated(`the Authorization header must be "${first} <token>"`, 'malformed');
