@@ -1,6 +1,6 @@
 /** SQL of custom claims (table oidc_claims). */
 import type { Queryable } from '../../db/db.ts';
-import type { ClaimName, ClaimsRecord } from './model.ts';
+import type { ClaimsRecord } from './model.ts';
 
 const columns = 'organization_id, project_id, audience, audience_updated_at, ttl_ms, ttl_updated_at';
 
@@ -32,5 +32,3 @@ export async function setClaims(
     [organizationId, projectId, setAudience, values.audience ?? null, setTtl, values.ttlMs ?? null],
   );
 }
-
-export type { ClaimName };
