@@ -1,7 +1,7 @@
 /**
  * Upgrades: a database populated at the previous schema version, migrated to the latest,
- * keeps every row and serves them through the API (the basis for every migration to come:
- * each adds the populated fixture of the version before it).
+ * keeps every row and serves them through the API. Every new migration renames the one
+ * populated fixture to the version before it and adds rows for what that version introduced.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
