@@ -1,62 +1,204 @@
 /**
- * `npm run bench`: the cost of the hot paths, reported as ratios to a baseline measured in
- * the same run on the same machine (never as absolute thresholds).
- *   baseline           GET /healthz                  (HTTP stack only)
- *   opaque token       GET /api/v1/acl               (service-account token: HMAC + one lookup + ACL)
- *   access token       GET /api/v1/acl               (JWT signature + one lookup + ACL)
- *   API token          GET .../groups                (HMAC + one lookup + allow-list + token ACL + a store query)
- *   org read           GET .../groups                (verification + organization ACL + a store query)
- *   client_credentials POST /oauth2/v2/token         (client authentication + signature; no write)
+ * `npm run bench`: Tessera's hot paths side by side with a ceiling and a peer, measured in the
+ * same run on the same machine, and reported as ratios (never as absolute thresholds).
+ *   ceiling   a bare `node:http` JSON reply: the most a Node.js service can do here
+ *   peer      `oidc-provider`, in-memory: the reference OpenID provider for Node.js
+ *   Tessera   the installed command, on PGlite and (TESSERA_BENCH_DATABASE_URL) on PostgreSQL
+ * Every server and the load generator (autocannon) run in processes of their own. Settings:
+ * BENCH_CONNECTIONS (50), BENCH_SECONDS (5), BENCH_WARMUP (2), BENCH_OUTPUT (bench/results.json).
+ * docs/performance.md explains the table and records a run.
  */
-import { createOrganization, roleIds, serviceAccountWithRole } from '../test/fixtures.ts';
-import { startTestApp, testBackends } from '../test/helpers.ts';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { roleIds } from '../test/fixtures.ts';
+import { freePort } from '../test/support/client.ts';
+import { largeOrganization } from './large-org.ts';
+import type { LoadResult, Scenario } from './load.ts';
+import { benchSecret, type Fixture, prepare, serve } from './tessera.ts';
 
-const iterations = Number(process.env.BENCH_ITERATIONS ?? 2000);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const warmupSeconds = Number(process.env.BENCH_WARMUP ?? 2);
+const output = process.env.BENCH_OUTPUT ?? 'bench/results.json';
 
-async function measure(name: string, run: () => Promise<{ status: number; text: string }>): Promise<number> {
-  for (let i = 0; i < 100; i++) await run(); // warm-up
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) {
-    const res = await run();
-    if (res.status !== 200) throw new Error(`${name}: ${res.status} ${res.text}`);
-  }
-  return Number(process.hrtime.bigint() - start) / iterations / 1000;
+interface Row extends LoadResult {
+  target: string;
+  path: string;
+  /** req/s over the baseline's req/s, and the goal for it. */
+  ratio?: { to: string; value: number; goal?: number };
 }
 
-for (const backend of testBackends()) {
-  const ctx = await startTestApp(backend);
-  const org = await createOrganization(ctx.admin);
-  const sa = await serviceAccountWithRole(ctx, org, 'administrator');
-  const registered = await ctx.admin.post('/api/v1/oauth2clients', {
-    metadata: { name: 'bench-system' },
-    spec: { redirectURIs: [], grantTypes: ['client_credentials'], roleID: '703a9e3a-063b-4b7a-ab46-440d2087e7e1' },
-  });
-  const basic = `Basic ${Buffer.from(`${registered.body.status.clientID}:${registered.body.status.clientSecret}`).toString('base64')}`;
-  const tokenRequest = () =>
-    ctx.anonymous.request('POST', '/oauth2/v2/token', 'grant_type=client_credentials', {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: basic,
-    });
-  const accessToken = (await tokenRequest()).body.access_token as string;
-  const jwtClient = ctx.admin.as(accessToken);
-  const apiToken = await ctx.admin.post(`/api/v1/organizations/${org}/apitokens`, {
-    metadata: { name: 'bench-token' },
-    spec: { privileges: [{ roleID: roleIds.auditor }], sourceIPs: ['127.0.0.0/8', '::1'] },
-  });
-  const tokenClient = ctx.admin.as(apiToken.body.status.token);
+const rows: Row[] = [];
+const servers: Record<string, { startupMs: number; rssMb: number; largeAclMs?: Fixture['largeAclMs'] }> = {};
 
-  const baseline = await measure('baseline', () => ctx.anonymous.get('/healthz'));
-  const rows: [string, number][] = [
-    ['baseline: GET /healthz', baseline],
-    ['opaque token: GET /api/v1/acl', await measure('opaque', () => sa.client.get('/api/v1/acl'))],
-    ['access token (JWT): GET /api/v1/acl', await measure('jwt', () => jwtClient.get('/api/v1/acl'))],
-    ['org read: GET /organizations/{id}/groups', await measure('org read', () => sa.client.get(`/api/v1/organizations/${org}/groups`))],
-    ['API token: GET /organizations/{id}/groups', await measure('api token', () => tokenClient.get(`/api/v1/organizations/${org}/groups`))],
-    ['client_credentials: POST /oauth2/v2/token', await measure('token', tokenRequest)],
-  ];
-  console.log(`\n${backend.name} (${iterations} sequential requests each)`);
-  for (const [name, micros] of rows) {
-    console.log(`  ${name.padEnd(44)} ${micros.toFixed(0).padStart(7)} µs/op  ${(micros / baseline).toFixed(2)}x baseline`);
-  }
-  await ctx.close();
+/** Runs one scenario in a load-generator process. */
+function load(scenario: Omit<Scenario, 'connections' | 'seconds' | 'warmupSeconds'>): Promise<LoadResult> {
+  const full: Scenario = { connections, seconds, warmupSeconds, ...scenario };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(full)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
+  });
 }
+
+/** Starts a helper server (ceiling, peer) that prints one JSON line when listening. */
+function helper<T>(script: string): Promise<{ info: T; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve({ info: JSON.parse(chunk.toString()) as T, child }));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+async function measure(target: string, path: string, scenario: Parameters<typeof load>[0], ratio?: { to: string; goal?: number; baseline: Row }) {
+  const result = await load(scenario);
+  const row: Row = { target, path, ...result };
+  if (ratio) row.ratio = { to: ratio.to, value: result.requestsPerSecond / ratio.baseline.requestsPerSecond, goal: ratio.goal };
+  rows.push(row);
+  console.error(`  ${target.padEnd(20)} ${path.padEnd(36)} ${String(result.requestsPerSecond).padStart(7)} req/s  p99 ${result.p99} ms`);
+  return row;
+}
+
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+console.error('building dist/ ...');
+execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+
+const ceilingServer = await helper<{ port: number }>('bench/ceiling.ts');
+const ceiling = await measure('node:http', 'GET (JSON reply)', { url: `http://127.0.0.1:${ceilingServer.info.port}/` });
+ceilingServer.child.kill();
+
+const peerServer = await helper<{ port: number; clientId: string; clientSecret: string }>('bench/peer.ts');
+const peerUrl = `http://127.0.0.1:${peerServer.info.port}`;
+const peerAuth = { ...form, authorization: basic(peerServer.info.clientId, peerServer.info.clientSecret) };
+const peerToken = (await (await fetch(`${peerUrl}/token`, { method: 'POST', headers: peerAuth, body: 'grant_type=client_credentials' })).json()) as {
+  access_token: string;
+};
+const peerCredentials = await measure('oidc-provider', 'client_credentials', {
+  url: `${peerUrl}/token`,
+  method: 'POST',
+  headers: peerAuth,
+  body: 'grant_type=client_credentials',
+});
+const peerIntrospection = await measure('oidc-provider', 'introspection', {
+  url: `${peerUrl}/token/introspection`,
+  method: 'POST',
+  headers: peerAuth,
+  body: `token=${peerToken.access_token}`,
+});
+peerServer.child.kill();
+
+async function benchTessera(target: string, env: Record<string, string>) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const common = { ...env, TESSERA_SECRET: benchSecret, TESSERA_ISSUER: url, TESSERA_RATE_LIMIT: '999999999', TESSERA_APITOKEN_MAX_TOKENS: '100000' };
+  console.error(`preparing ${target} ...`);
+  const fixture = await prepare(common, 2 * connections + 10);
+  const server = await serve(common, port);
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const json = { 'content-type': 'application/json' };
+  const org = `${url}/api/v1/organizations/${fixture.organizationId}`;
+  const acl = await measure(
+    target,
+    'ACL, service-account token',
+    { url: `${org}/acl`, headers: bearer(fixture.serviceAccountToken) },
+    { to: 'node:http', baseline: ceiling, goal: 0.4 },
+  );
+  await measure(
+    target,
+    'ACL, API token',
+    { url: `${org}/acl`, headers: { authorization: `Token ${fixture.apiToken}` } },
+    { to: 'node:http', baseline: ceiling, goal: 0.4 },
+  );
+  await measure(
+    target,
+    `ACL, large organization`,
+    { url: `${url}/api/v1/organizations/${fixture.largeOrganizationId}/acl`, headers: bearer(fixture.largeOrganizationToken) },
+    { to: 'node:http', baseline: ceiling },
+  );
+  const system = { ...form, authorization: basic(fixture.systemClient.id, fixture.systemClient.secret) };
+  await measure(
+    target,
+    'client_credentials',
+    { url: `${url}/oauth2/v2/token`, method: 'POST', headers: system, body: 'grant_type=client_credentials' },
+    { to: 'oidc-provider', baseline: peerCredentials, goal: 2 },
+  );
+  await measure(
+    target,
+    'introspection',
+    { url: `${url}/oauth2/v2/introspect`, method: 'POST', headers: system, body: `token=${fixture.accessToken}` },
+    { to: 'oidc-provider', baseline: peerIntrospection, goal: 2 },
+  );
+  await measure(target, 'refresh-token rotation', {
+    url: `${url}/oauth2/v2/token`,
+    method: 'POST',
+    headers: { ...form, authorization: basic(fixture.webClient.id, fixture.webClient.secret) },
+    refreshTokens: fixture.refreshTokens,
+  });
+  await measure(target, 'workload token (ES256)', {
+    url: `${org}/projects/${fixture.projectId}/workloadtokens`,
+    method: 'POST',
+    headers: { ...bearer(fixture.serviceAccountToken), ...json },
+    body: '{}',
+  });
+  await measure(target, 'API-token creation (write)', {
+    url: `${org}/apitokens`,
+    method: 'POST',
+    headers: { ...bearer(fixture.serviceAccountToken), ...json },
+    body: JSON.stringify({ metadata: { name: 'bench-{n}' }, spec: { privileges: [{ roleID: roleIds.auditor }] } }),
+  });
+  const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+  const rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  servers[target] = { startupMs: Math.round(server.startupMs), rssMb, largeAclMs: fixture.largeAclMs };
+  await server.stop();
+  return acl;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+try {
+  await benchTessera('Tessera (PGlite)', { TESSERA_DATA_DIR: dataDir });
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const serverUrl = process.env.TESSERA_BENCH_DATABASE_URL;
+if (serverUrl) {
+  const database = `tessera_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  try {
+    await benchTessera('Tessera (PostgreSQL)', { TESSERA_DATABASE_URL: url.href, TESSERA_DATA_DIR: dataDir });
+  } finally {
+    await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+    await admin.end();
+  }
+} else {
+  console.error('TESSERA_BENCH_DATABASE_URL is not set: Tessera on PostgreSQL is left out.');
+}
+
+const ms = (value: number) => value.toFixed(value < 10 ? 1 : 0);
+console.log(`\n${connections} connections, ${seconds} s per path after ${warmupSeconds} s of warm-up\n`);
+console.log('| target | path | req/s | p50 ms | p99 ms | ratio | goal |');
+console.log('|---|---|---:|---:|---:|---|---|');
+for (const row of rows) {
+  const ratio = row.ratio ? `${row.ratio.value.toFixed(2)}× ${row.ratio.to}` : '';
+  const goal = row.ratio?.goal ? `≥ ${row.ratio.goal}× ${row.ratio.value >= row.ratio.goal ? '(met)' : '(not met)'}` : '';
+  const failed = row.failed ? ` (${row.failed} failed)` : '';
+  console.log(`| ${row.target} | ${row.path} | ${row.requestsPerSecond}${failed} | ${ms(row.p50)} | ${ms(row.p99)} | ${ratio} | ${goal} |`);
+}
+console.log('\n| target | start-up ms | RSS after load MB | large-organization ACL computed, p50 / p99 ms |');
+console.log('|---|---:|---:|---|');
+for (const [target, s] of Object.entries(servers)) {
+  console.log(`| ${target} | ${s.startupMs} | ${s.rssMb} | ${s.largeAclMs ? `${s.largeAclMs.p50.toFixed(2)} / ${s.largeAclMs.p99.toFixed(2)}` : ''} |`);
+}
+console.log(`\nLarge organization: ${largeOrganization.members} members, ${largeOrganization.groups} groups, ${largeOrganization.projects} projects.`);
+writeFileSync(output, `${JSON.stringify({ date: new Date().toISOString(), connections, seconds, warmupSeconds, rows, servers }, null, 2)}\n`);
+console.log(`Results: ${output}`);

@@ -1,8 +1,7 @@
 /** Builders of test worlds through the public API (and the credential service for users). */
 import assert from 'node:assert/strict';
 import { createSession } from '../src/core/sessions/store.ts';
-import type { Client, TestContext } from './helpers.ts';
-import { uniqueName } from './helpers.ts';
+import { type Client, type TestContext, uniqueName } from './support/client.ts';
 
 export const roleIds = {
   'platform-administrator': '4fe59821-bc85-4d0e-a35b-f2535d1d5578',

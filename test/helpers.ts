@@ -2,7 +2,6 @@
  * Test harness: the real app on a real database. Every suite runs on PGlite, and again on
  * PostgreSQL when TESSERA_TEST_DATABASE_URL is set (each suite gets a fresh database there).
  */
-import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe } from 'node:test';
 import { type AppOptions, type BuiltApp, buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
@@ -30,69 +29,9 @@ export function testBackends(): Backend[] {
   return backends;
 }
 
-export interface Response<T = any> {
-  status: number;
-  body: T;
-  headers: Record<string, unknown>;
-  text: string;
-}
+export { Client, freePort, type Response, type TestContext, testSecret, uniqueName } from './support/client.ts';
 
-export class Client {
-  constructor(
-    private readonly built: BuiltApp,
-    readonly token?: string,
-  ) {}
-
-  as(token: string | undefined): Client {
-    return new Client(this.built, token);
-  }
-
-  async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
-    const response = await this.built.app.inject({
-      method: method as 'GET',
-      url,
-      headers: {
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    let parsed: unknown;
-    try {
-      parsed = response.body ? JSON.parse(response.body) : undefined;
-    } catch {
-      parsed = response.body;
-    }
-    return { status: response.statusCode, body: parsed as T, headers: response.headers, text: response.body };
-  }
-
-  get = <T = any>(url: string) => this.request<T>('GET', url);
-  post = <T = any>(url: string, body?: unknown) => this.request<T>('POST', url, body);
-  put = <T = any>(url: string, body?: unknown) => this.request<T>('PUT', url, body);
-  delete = <T = any>(url: string) => this.request<T>('DELETE', url);
-}
-
-export interface TestContext {
-  backend: Backend['name'];
-  built: BuiltApp;
-  db: Db;
-  config: Config;
-  /** Platform administrator (the bootstrap credential). */
-  admin: Client;
-  anonymous: Client;
-}
-
-export const testSecret = 'test-secret-0123456789abcdef0123456789abcdef';
-
-/** A TCP port that was free a moment ago (for servers whose URL must be known up front). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { Client, freePort, type TestContext, testSecret } from './support/client.ts';
 
 export interface StartOptions {
   /** Listen on loopback (issuer http://127.0.0.1:port), for real HTTP clients. */
@@ -161,10 +100,6 @@ export function suite(
     });
   }
 }
-
-let counter = 0;
-/** A unique, label-safe name. */
-export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 
 /**
  * The exact read metadata of a resource the bootstrap administrator just created; the

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import { freePort } from '../helpers.ts';
+import { freePort } from './client.ts';
 
 export interface GitHubAccount {
   id: number;

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
-import { freePort } from '../helpers.ts';
+import { freePort } from './client.ts';
 
 export interface TestUser {
   email: string;

@@ -2,9 +2,8 @@
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { activate, createGroup, createOrganization, roleIds } from '../fixtures.ts';
-import type { Client, TestContext } from '../helpers.ts';
-import { uniqueName } from '../helpers.ts';
 import { Agent } from './agent.ts';
+import { type Client, type TestContext, uniqueName } from './client.ts';
 import { startUpstream, type Upstream } from './upstream.ts';
 
 export const clientRedirect = 'http://127.0.0.1:9/cb';

@@ -61,8 +61,11 @@ export class RoleService {
     }
   }
 
-  /** The ACL of a principal, globally or within one organization: two queries at most. */
-  readonly aclOf = async (principal: Principal, organizationId?: string): Promise<Acl> => {
+  /** The ACL of a principal, globally or within one organization. */
+  readonly aclOf = (principal: Principal, organizationId?: string): Promise<Acl> => this.computeAcl(principal, organizationId);
+
+  /** The ACL computed from the database, uncached: two queries at most. */
+  readonly computeAcl = async (principal: Principal, organizationId?: string): Promise<Acl> => {
     const acl = emptyAcl();
     const globalRoles =
       principal.kind === 'system'
