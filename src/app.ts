@@ -10,6 +10,7 @@ import { circleCiFace } from './compat/circleci/face.ts';
 import { dockerHubFace } from './compat/dockerhub/face.ts';
 import { mistFace } from './compat/mist/face.ts';
 import type { Config } from './config.ts';
+import { followChanges } from './core/changes.ts';
 import { buildCore, type CoreSeams } from './core/index.ts';
 import type { Db } from './db/db.ts';
 import { browserFace } from './faces/browser/face.ts';
@@ -65,13 +66,15 @@ export async function buildApp({ config, db, keys, logger, limiter, faces = defa
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const core = buildCore(db, config, keys, app.log, seams);
+  const stopFollowingChanges = await followChanges(db, core.caches, app.log);
+  app.addHook('onClose', stopFollowingChanges);
   db.watchAvailability((available, reason) =>
     available
       ? app.log.warn('the database answers again')
       : app.log.warn({ reason }, 'the database does not answer: requests that need it get 503 until it is back'),
   );
   installRequestLog(app);
-  const metrics = new Metrics();
+  const metrics = new Metrics({ caches: () => core.caches.stats(), changeFeedUp: () => core.caches.changeFeedUp, pool: () => db.poolStats() });
   app.decorate('metrics', metrics);
   app.addHook('onResponse', async (request, reply) => {
     metrics.request(request.routeOptions.url ?? 'unknown', request.method, reply.statusCode, reply.elapsedTime / 1000);

@@ -75,6 +75,9 @@ export interface Config {
   auditRetention: number;
   /** How long a shutdown waits for requests in flight before the process exits anyway, in seconds. */
   shutdownTimeout: number;
+  /** Entries per in-process cache (0: no caching); entries older than cacheTtl seconds are read again. */
+  cacheEntries: number;
+  cacheTtl: number;
 }
 
 /** The environment variable behind each flag of `tessera serve`. */
@@ -183,5 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
     metricsToken: metricsToken(nonEmpty(env.TESSERA_METRICS_TOKEN)),
     auditRetention: atLeast('TESSERA_AUDIT_RETENTION', env.TESSERA_AUDIT_RETENTION ?? '365d', 86400),
     shutdownTimeout: atLeast('TESSERA_SHUTDOWN_TIMEOUT', env.TESSERA_SHUTDOWN_TIMEOUT ?? '10s', 1),
+    cacheEntries: inRange('TESSERA_CACHE_ENTRIES', env.TESSERA_CACHE_ENTRIES ?? '10000', 0, 1_000_000),
+    cacheTtl: atLeast('TESSERA_CACHE_TTL', env.TESSERA_CACHE_TTL ?? '5m', 1),
   };
 }

@@ -3,8 +3,8 @@
  * PostgreSQL when TESSERA_TEST_DATABASE_URL is set (each suite gets a fresh database there).
  */
 import { after, before, describe } from 'node:test';
-import { type AppOptions, type BuiltApp, buildApp } from '../src/app.ts';
-import { type Config, loadConfig } from '../src/config.ts';
+import { type AppOptions, buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import type { Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { deriveKeys } from '../src/tokens/server-secret.ts';

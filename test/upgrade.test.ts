@@ -90,6 +90,14 @@ for (const backend of testBackends()) {
           audit.body.map((e: any) => e.target.id),
           ['aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'],
         );
+        // Workload-token claims and trust policies of 0005 too.
+        const claims = await ctx.admin.get(`/api/v1/organizations/${org}/oidcclaims`);
+        assert.deepEqual([claims.body.audience, claims.body.ttl], [['https://deploy.acme.example'], '10m0s']);
+        const policies = await ctx.admin.get(`/api/v1/organizations/${org}/serviceaccounts/55555555-5555-4555-8555-555555555555/trustpolicies`);
+        assert.deepEqual(
+          policies.body.map((p: any) => [p.id, p.issuer, p.subjectPattern]),
+          [['cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'https://ci.acme.example', 'repo:acme/*']],
+        );
         const providers = await sa.get('/api/v1/oauth2providers');
         assert.deepEqual(
           providers.body.map((p: any) => [p.metadata.name, p.spec.type]),

@@ -5,6 +5,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { isReady } from '../db/index.ts';
+import { Caches } from '../kernel/cache.ts';
 import type { EventOrigin, EventSink } from '../kernel/events.ts';
 import type { Logger } from '../kernel/log.ts';
 import { Caller } from '../rbac/caller.ts';
@@ -55,6 +56,8 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
       }
     : audit;
   const hasher = new SecretHasher(keys.hashKey);
+  // In use once the change feed is followed (followChanges), bypassed until then.
+  const caches = new Caches({ maxEntries: config.cacheEntries, ttlMs: config.cacheTtl * 1000 });
   const keyRing = new KeyRing(
     db,
     keys.encryptionKey,
@@ -62,18 +65,24 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     events,
   );
   const signer = new TokenSigner(keyRing, config.issuer, config.accessTokenTtl);
-  const roles = new RoleService(db, new Set(config.platformAdmins));
+  const roles = new RoleService(db, new Set(config.platformAdmins), caches);
   const providers = new ProviderService(db, keys.encryptionKey, events);
-  const organizations = new OrganizationService(db, providers, events);
+  const organizations = new OrganizationService(db, providers, events, caches);
   const groups = new GroupService(db, roles, events);
   const users = new UserService(db, groups, hasher, { issuer: config.issuer, ttlSeconds: config.signupTokenTtl }, events);
-  const credentials = new CredentialService(db, hasher, log);
-  const clients = new ClientService(db, hasher, events);
-  const sessions = new SessionService(db, hasher, { ttlSeconds: config.refreshTokenTtl, singlePerClient: config.sessionsPerClient === 'single' }, events);
+  const credentials = new CredentialService(db, hasher, log, caches);
+  const clients = new ClientService(db, hasher, events, caches);
+  const sessions = new SessionService(
+    db,
+    hasher,
+    { ttlSeconds: config.refreshTokenTtl, singlePerClient: config.sessionsPerClient === 'single' },
+    events,
+    caches,
+  );
   const projects = new ProjectService(db, groups, events);
   const quotas = new QuotaService(db, organizations, events);
   const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events);
-  const apiTokenUse = new ApiTokenAuthentication(db, hasher, audit, log);
+  const apiTokenUse = new ApiTokenAuthentication(db, hasher, audit, log, caches);
   const oidcClaims = new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events);
   const trustPolicies = new TrustPolicyService(
     db,
@@ -84,6 +93,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   return {
     config,
     keys,
+    caches,
     keyRing,
     signer,
     roles,

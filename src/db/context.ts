@@ -4,7 +4,7 @@
  * (a fire-and-forget write begun inside) goes back to the pool instead of a dead client.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Db, Queryable, QueryResult } from './db.ts';
+import type { Db, PoolStats, Queryable, QueryResult } from './db.ts';
 import { DatabaseUnavailable, fromDriverError } from './errors.ts';
 
 interface Scope {
@@ -17,8 +17,19 @@ export interface Driver {
   root: Queryable;
   /** Begins a transaction on its own connection, runs `work` with it, commits or rolls back. */
   begin<T>(work: (client: Queryable) => Promise<T>): Promise<T>;
+  listen: Db['listen'];
+  stats(): PoolStats;
   close(): Promise<void>;
 }
+
+/**
+ * A statement that writes. Outside a transaction it runs in one of its own, so that what it
+ * changed is known at commit like any other write's (see `transaction`).
+ */
+const writes = /^\s*(INSERT|UPDATE|DELETE)\b/i;
+
+/** What the change triggers (migration 0006) noted in this transaction. */
+const changesOfTransaction = "SELECT current_setting('tessera.changes', true) AS changes";
 
 /** A Db over a driver: queries join the context's transaction; errors are mapped once, here. */
 export function contextualDb(driver: Driver): Db {
@@ -46,33 +57,50 @@ export function contextualDb(driver: Driver): Db {
       throw failure;
     }
   };
-  return {
+  const committedListeners = new Set<(changes: string[]) => void>();
+  const db: Db = {
     driver: driver.driver,
     get inTransaction() {
       return storage.getStore()?.open === true;
     },
     query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
+      if (!storage.getStore()?.open && committedListeners.size && writes.test(sql)) return db.transaction(() => db.query<Row>(sql, params));
       return mapped(() => current().query<Row>(sql, params));
     },
     exec(sql: string) {
       return mapped(() => current().exec(sql));
     },
-    transaction<T>(work: () => Promise<T>): Promise<T> {
+    async transaction<T>(work: () => Promise<T>): Promise<T> {
       if (storage.getStore()?.open) return work();
-      return mapped(() =>
+      let changes: string[] = [];
+      const result = await mapped(() =>
         driver.begin(async (client) => {
           const scope: Scope = { client, open: true };
           try {
-            return await storage.run(scope, work);
+            const done = await storage.run(scope, work);
+            if (committedListeners.size) {
+              const noted = await client.query<{ changes: string | null }>(changesOfTransaction);
+              changes = noted.rows[0]?.changes?.split(' ').filter(Boolean) ?? [];
+            }
+            return done;
           } finally {
             scope.open = false;
           }
         }),
       );
+      if (changes.length) for (const listener of committedListeners) listener(changes);
+      return result;
     },
     close: () => driver.close(),
     watchAvailability(listener) {
       onChange = listener;
     },
+    watchCommits(listener) {
+      committedListeners.add(listener);
+      return () => committedListeners.delete(listener);
+    },
+    listen: (channel, onMessage, onState) => driver.listen(channel, onMessage, onState),
+    poolStats: () => driver.stats(),
   };
+  return db;
 }

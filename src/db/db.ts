@@ -30,4 +30,23 @@ export interface Db extends Queryable {
    * when it answers again: one call per change, not per query, for the operator's log.
    */
   watchAvailability(listener: (available: boolean, reason?: string) => void): void;
+  /**
+   * Calls `listener` after each commit with the change tags the transaction noted (migration
+   * 0006), before the caller's code goes on. Returns the way to stop.
+   */
+  watchCommits(listener: (changes: string[]) => void): () => void;
+  /**
+   * LISTENs on a channel (every instance's commits, this one's included). `onState` says when
+   * the subscription is up and when it is lost (it is then re-established on its own); while
+   * it is down, notifications are missed. Resolves to the way to stop.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onState: (up: boolean) => void): Promise<() => Promise<void>>;
+  /** Connections: in the pool, idle, and requests waiting for one. */
+  poolStats(): PoolStats;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }

@@ -24,14 +24,24 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pg
 }
 
 export function pgliteDb(pg: PGlite): Db & { pglite: PGlite } {
+  // One connection: what is in flight beyond one statement waits for it (pool usage metrics).
+  let inFlight = 0;
+  const counted = async <T>(run: () => Promise<T>): Promise<T> => {
+    inFlight++;
+    try {
+      return await run();
+    } finally {
+      inFlight--;
+    }
+  };
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
-      const result = await q.query<Row>(sql, params as unknown[]);
+      const result = await counted(() => q.query<Row>(sql, params as unknown[]));
       // PGlite reports affectedRows only for INSERT/UPDATE/DELETE; a SELECT counts its rows.
       return { rows: result.rows, rowCount: result.rows.length || (result.affectedRows ?? 0) };
     },
     async exec(sql: string) {
-      await q.exec(sql);
+      await counted(() => q.exec(sql));
     },
   });
   const db = contextualDb({
@@ -40,6 +50,14 @@ export function pgliteDb(pg: PGlite): Db & { pglite: PGlite } {
     // PGlite has one connection; its transaction mutex serializes transactions, which gives
     // the same isolation as row locks on a server.
     begin: (work) => pg.transaction((tx) => work(wrap(tx))),
+    // In-process: notifications arrive with the result of the statement that committed them,
+    // and the subscription cannot be lost.
+    async listen(channel, onMessage, onState) {
+      const stop = await pg.listen(channel, onMessage);
+      onState(true);
+      return stop;
+    },
+    stats: () => ({ total: 1, idle: inFlight ? 0 : 1, waiting: Math.max(0, inFlight - 1) }),
     close: () => pg.close(),
   });
   return Object.assign(db, { pglite: pg });

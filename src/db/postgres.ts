@@ -66,6 +66,72 @@ export async function openPostgres(connectionString: string, options: PostgresOp
         client.release(broken);
       }
     },
+    listen: (channel, onMessage, onState) => listenOn({ connectionString, connectTimeoutMs }, channel, onMessage, onState),
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   });
+}
+
+/** How often the subscription's connection is checked, and how long an answer may take. */
+const heartbeatMs = 400;
+
+/**
+ * A LISTEN on a connection of its own (pooled connections come and go). It is taken for lost
+ * when the connection errs or ends, and when a heartbeat is not answered in time (a network
+ * that dropped silently), so a loss is noticed within a second; then it reconnects.
+ */
+async function listenOn(
+  options: { connectionString: string; connectTimeoutMs: number },
+  channel: string,
+  onMessage: (payload: string) => void,
+  onState: (up: boolean) => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const lost = (lostClient: pg.Client) => {
+    if (client !== lostClient) return;
+    client = undefined;
+    lostClient.end().catch(() => undefined);
+    onState(false);
+    if (!stopped) retry = setTimeout(connect, heartbeatMs).unref();
+  };
+  async function connect(): Promise<void> {
+    const next = new pg.Client({ connectionString: options.connectionString, connectionTimeoutMillis: options.connectTimeoutMs, keepAlive: true });
+    next.on('error', () => lost(next));
+    next.on('end', () => lost(next));
+    next.on('notification', (message) => {
+      if (message.channel === channel) onMessage(message.payload ?? '');
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      if (stopped) return void (await next.end());
+      client = next;
+      onState(true);
+    } catch {
+      next.end().catch(() => undefined);
+      if (!stopped) retry = setTimeout(connect, heartbeatMs).unref();
+    }
+  }
+  const heartbeat = setInterval(() => {
+    const current = client;
+    if (!current) return;
+    let answered = false;
+    current.query('SELECT 1').then(
+      () => (answered = true),
+      () => lost(current),
+    );
+    setTimeout(() => answered || lost(current), heartbeatMs).unref();
+  }, heartbeatMs);
+  heartbeat.unref();
+  await connect();
+  return async () => {
+    stopped = true;
+    clearInterval(heartbeat);
+    clearTimeout(retry);
+    const current = client;
+    client = undefined;
+    await current?.end().catch(() => undefined);
+  };
 }

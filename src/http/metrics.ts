@@ -1,11 +1,22 @@
 /**
  * Prometheus metrics (`prom-client`), one registry per app: requests by route, method and
- * status with their latency, tokens issued by grant, failed authentications by reason, and
- * rate-limit refusals by face; plus Node's own (event loop, heap, GC). They are served only
+ * status with their latency, tokens issued by grant, failed authentications by reason,
+ * rate-limit refusals by face, the in-process caches (lookups by result, hit ratio, entries,
+ * whether the change feed is up) and the database pool (connections, idle, waiting); plus
+ * Node's own (event loop, heap, GC). Cache and pool figures are read when scraped. They are served only
  * when configured: on a port of their own (TESSERA_METRICS_PORT) or at /metrics with a token
  * (TESSERA_METRICS_TOKEN), never openly on the public port.
  */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { PoolStats } from '../db/db.ts';
+import type { CacheStats } from '../kernel/cache.ts';
+
+/** What the metrics read at each scrape. */
+export interface MetricSources {
+  caches(): Record<string, CacheStats>;
+  changeFeedUp(): boolean;
+  pool(): PoolStats;
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -35,8 +46,72 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(sources?: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tessera_' });
+    if (sources) this.observe(sources);
+  }
+
+  private observe(sources: MetricSources): void {
+    const registers = [this.registry];
+    // Counters only go up: each scrape adds what the caches counted since the last one.
+    const seen = new Map<string, number>();
+    new Counter({
+      name: 'tessera_cache_lookups_total',
+      help: 'Cache lookups, by cache and result (hit, miss, or bypass while the change feed is down).',
+      labelNames: ['cache', 'result'] as const,
+      registers,
+      collect() {
+        for (const [cache, stats] of Object.entries(sources.caches())) {
+          for (const [result, total] of [
+            ['hit', stats.hits],
+            ['miss', stats.misses],
+            ['bypass', stats.bypassed],
+          ] as const) {
+            const key = `${cache}/${result}`;
+            this.inc({ cache, result }, total - (seen.get(key) ?? 0));
+            seen.set(key, total);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'tessera_cache_hit_ratio',
+      help: 'Hits over hits and misses since start, by cache.',
+      labelNames: ['cache'] as const,
+      registers,
+      collect() {
+        for (const [cache, { hits, misses }] of Object.entries(sources.caches())) this.set({ cache }, hits + misses ? hits / (hits + misses) : 0);
+      },
+    });
+    new Gauge({
+      name: 'tessera_cache_entries',
+      help: 'Entries held, by cache.',
+      labelNames: ['cache'] as const,
+      registers,
+      collect() {
+        for (const [cache, { size }] of Object.entries(sources.caches())) this.set({ cache }, size);
+      },
+    });
+    new Gauge({
+      name: 'tessera_change_feed_up',
+      help: '1 while the change feed (PostgreSQL LISTEN) is up and the caches are in use; 0 while they are bypassed.',
+      registers,
+      collect() {
+        this.set(sources.changeFeedUp() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'tessera_db_pool_connections',
+      help: 'Database connections, by state (total, idle, and requests waiting for one).',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        const pool = sources.pool();
+        this.set({ state: 'total' }, pool.total);
+        this.set({ state: 'idle' }, pool.idle);
+        this.set({ state: 'waiting' }, pool.waiting);
+      },
+    });
   }
 
   request(route: string, method: string, status: number, seconds: number): void {

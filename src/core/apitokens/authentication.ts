@@ -1,26 +1,42 @@
 /**
- * Using an API token: the hot path. A checksum test (by the Authenticator), one HMAC, one
- * indexed read, the allow-list check, and a last-use write at most once a minute per token.
+ * Using an API token: the hot path. A checksum test (by the Authenticator), one HMAC, a
+ * cached read (one indexed query on a miss), the allow-list check, and a last-use write at
+ * most once a minute per token.
  * Refusals that say something about a token (a forbidden address, a rotated-out secret) are
  * audited with the token's ID, never its secret.
  */
 import type { Db } from '../../db/db.ts';
+import type { Cache, Caches } from '../../kernel/cache.ts';
 import { Forbidden, Unauthenticated } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/log.ts';
 import type { Principal } from '../../rbac/model.ts';
 import { constantTimeEqual, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuditService } from '../audit/service.ts';
+import { lastUseInterval } from '../credentials/service.ts';
 import type { ApiTokenCredential, ApiTokenRecord } from './model.ts';
 import { sourceAllowed } from './source-ips.ts';
 import * as store from './store.ts';
 
 export class ApiTokenAuthentication {
+  /** Keyed `hash:<secret's hash>` or `id:<token ID>`. */
+  private readonly credentials: Cache<ApiTokenCredential>;
+
   constructor(
     private readonly db: Db,
     private readonly hasher: SecretHasher,
     private readonly audit: Pick<AuditService, 'refusal'>,
     private readonly log: Pick<Logger, 'warn'>,
-  ) {}
+    private readonly caches: Caches,
+  ) {
+    this.credentials = caches.cache('api_tokens');
+  }
+
+  private cached(key: string, find: () => Promise<ApiTokenCredential | undefined>): Promise<ApiTokenCredential | undefined> {
+    return this.credentials.get(key, async () => {
+      const row = await find();
+      return row && { value: row, tags: [`apitoken:${row.id}`, `org:${row.organization_id}`] };
+    });
+  }
 
   /**
    * The principal of an API token presented from `ip`, or Unauthenticated (Forbidden for an
@@ -29,28 +45,32 @@ export class ApiTokenAuthentication {
    */
   async authenticate(secret: string, ip: string | undefined): Promise<Principal> {
     const hash = this.hasher.hash(secret);
-    const row = await store.findCredential(this.db, hash);
+    const row = await this.cached(`hash:${hash}`, () => store.findCredential(this.db, hash));
     // The lookup was by this hash; the constant-time compare guards against an index that matched loosely.
     if (!row || !constantTimeEqual(hash, row.matched_previous ? (row.previous_token_hash ?? '') : row.token_hash)) {
       throw new Unauthenticated('the access token is not valid');
     }
-    if (row.matched_previous && row.previous_expired) {
+    if (row.matched_previous && !(row.previous_valid_until && row.previous_valid_until.getTime() > this.caches.now())) {
       await this.refused(row, 'apitoken.rotated_secret_used', ip, 'the secret was rotated out and its grace period has ended');
       throw new Unauthenticated('the API token was rotated and its previous secret no longer works');
     }
-    return this.check(row, ip);
+    return this.check(row, ip, `hash:${hash}`);
   }
 
-  private async check(row: ApiTokenCredential, ip: string | undefined): Promise<Principal> {
+  private async check(row: ApiTokenCredential, ip: string | undefined, key: string): Promise<Principal> {
+    const now = this.caches.now();
     if (!row.active) throw new Unauthenticated('the API token is deactivated');
-    if (row.expired) throw new Unauthenticated('the API token has expired');
+    if (row.expires_at && row.expires_at.getTime() <= now) throw new Unauthenticated('the API token has expired');
     if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
     if (ip === undefined) return this.principal(row);
     if (!sourceAllowed(row.source_ips, ip)) {
       await this.refused(row, 'apitoken.source_refused', ip, 'the client address is not in the token’s allow-list');
       throw new Forbidden('the API token may not be used from this address');
     }
-    if (row.stale_last_use) store.touchToken(this.db, row.id, ip).catch((error) => this.log.warn({ err: error }, 'recording API token use failed'));
+    if (!row.last_used_at || row.last_used_at.getTime() < now - lastUseInterval) {
+      this.credentials.update(key, (cached) => ({ ...cached, last_used_at: new Date(now) }));
+      store.touchToken(this.db, row.id, ip).catch((error) => this.log.warn({ err: error }, 'recording API token use failed'));
+    }
     return this.principal(row);
   }
 
@@ -69,9 +89,9 @@ export class ApiTokenAuthentication {
 
   /** The token a JWT exchanged for it stands for, checked again (active, not expired, address). */
   async byId(id: string, ip: string | undefined): Promise<Principal> {
-    const row = await store.findCredentialById(this.db, id);
+    const row = await this.cached(`id:${id}`, () => store.findCredentialById(this.db, id));
     if (!row) throw new Unauthenticated('the API token of this access token no longer exists');
-    return this.check(row, ip);
+    return this.check(row, ip, `id:${id}`);
   }
 
   private refused(row: { id: string; organization_id: string; name: string }, action: string, ip: string | undefined, detail: string) {

@@ -78,12 +78,13 @@ export interface ApiTokenCredential {
   token_hash: string;
   previous_token_hash: string | null;
   matched_previous: boolean;
-  previous_expired: boolean;
+  /** Until when the previous secret works (null: no rotation is in its grace period). */
+  previous_valid_until: Date | null;
   active: boolean;
-  expired: boolean;
+  expires_at: Date | null;
   organization_deleting: boolean;
   source_ips: string[];
-  stale_last_use: boolean;
+  last_used_at: Date | null;
   /** The token's own budget, else its organization's policy; null: the configured default. */
   rate_limit_per_hour: number | null;
 }

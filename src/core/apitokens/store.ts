@@ -139,10 +139,7 @@ export async function deleteToken(db: Queryable, organizationId: string, id: str
 }
 
 const credentialColumns = `t.id, t.organization_id, t.name, t.token_hash, t.previous_token_hash, t.active, t.source_ips,
-            COALESCE(t.previous_valid_until <= now(), true) AS previous_expired,
-            COALESCE(t.expires_at <= now(), false) AS expired,
-            o.deletion_time IS NOT NULL AS organization_deleting,
-            (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale_last_use,
+            t.previous_valid_until, t.expires_at, t.last_used_at, o.deletion_time IS NOT NULL AS organization_deleting,
             COALESCE(t.rate_limit_per_hour, p.rate_limit_per_hour) AS rate_limit_per_hour
        FROM api_tokens t JOIN organizations o ON o.id = t.organization_id
        LEFT JOIN api_token_policies p ON p.organization_id = t.organization_id`;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/db.ts';
+import type { Cache, Caches } from '../../kernel/cache.ts';
 import { InvalidClient, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { isUuid } from '../../kernel/ids.ts';
@@ -54,11 +55,19 @@ function checkRedirectUri(field: string, uri: string) {
 
 /** OAuth clients (relying parties): platform administrators register them. */
 export class ClientService {
+  /** Clients as client authentication reads them, and the roles of system clients (for their access tokens). */
+  private readonly records: Cache<ClientRecord>;
+  private readonly systemRoles: Cache<{ role: string | null }>;
+
   constructor(
     private readonly db: Db,
     private readonly hasher: SecretHasher,
     private readonly events: EventSink,
-  ) {}
+    caches: Caches,
+  ) {
+    this.records = caches.cache('clients');
+    this.systemRoles = caches.cache('system_clients');
+  }
 
   async list(page: PageQuery): Promise<Listing<ClientRecord>> {
     return finishPage(page, await store.listClients(this.db, page));
@@ -133,7 +142,10 @@ export class ClientService {
    * method it was registered for.
    */
   async authenticate(credentials: ClientCredentials): Promise<ClientRecord> {
-    const client = await this.find(credentials.id);
+    const client = await this.records.get(credentials.id, async () => {
+      const found = await this.find(credentials.id);
+      return found && { value: found, tags: [`client:${found.id}`] };
+    });
     if (!client) throw new InvalidClient('client authentication failed');
     if (client.token_endpoint_auth_method === 'none') {
       if (credentials.method !== 'none') throw new InvalidClient('this public client has no secret');
@@ -149,8 +161,12 @@ export class ClientService {
   }
 
   /** The role of a system (client_credentials) client; undefined when it is gone or no longer one. */
-  systemRole(id: string): Promise<string | null | undefined> {
-    return store.systemClientRole(this.db, id);
+  async systemRole(id: string): Promise<string | null | undefined> {
+    const system = await this.systemRoles.get(id, async () => {
+      const role = await store.systemClientRole(this.db, id);
+      return role === undefined ? undefined : { value: { role }, tags: [`client:${id}`] };
+    });
+    return system?.role;
   }
 
   private values(input: ClientInput): ClientValues {

@@ -3,6 +3,7 @@
  * account) goes through the same hash-and-lookup path.
  */
 import type { Db } from '../../db/db.ts';
+import type { Cache, Caches } from '../../kernel/cache.ts';
 import { Unauthenticated } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/log.ts';
 import { type Principal, platformAdministratorRole } from '../../rbac/model.ts';
@@ -14,12 +15,22 @@ export interface IssuedToken {
   expiresAt: Date | null;
 }
 
+/** Last use is written at most this often per credential, so that authenticating stays a read. */
+export const lastUseInterval = 60_000;
+
 export class CredentialService {
+  private readonly byHash: Cache<store.CredentialRecord>;
+  private readonly liveServiceAccounts: Cache<true>;
+
   constructor(
     private readonly db: Db,
     private readonly hasher: SecretHasher,
     private readonly log: Pick<Logger, 'warn'>,
-  ) {}
+    private readonly caches: Caches,
+  ) {
+    this.byHash = caches.cache('credentials');
+    this.liveServiceAccounts = caches.cache('service_accounts');
+  }
 
   /**
    * Creates the platform-administrator credential of a new installation. Returns undefined
@@ -52,22 +63,30 @@ export class CredentialService {
   }
 
   /** Whether a service account exists, in an organization not being deleted (for tokens exchanged for it). */
-  serviceAccountLive(organizationId: string, serviceAccountId: string): Promise<boolean> {
-    return store.serviceAccountLive(this.db, organizationId, serviceAccountId);
+  async serviceAccountLive(organizationId: string, serviceAccountId: string): Promise<boolean> {
+    const live = await this.liveServiceAccounts.get(`${organizationId}/${serviceAccountId}`, async () =>
+      (await store.serviceAccountLive(this.db, organizationId, serviceAccountId)) ? { value: true, tags: [`org:${organizationId}`] } : undefined,
+    );
+    return live === true;
   }
 
   /**
    * Resolves a bearer token to its principal, or throws Unauthenticated. Hot path: a
-   * checksum test, one HMAC and one indexed lookup; no slow hash.
+   * checksum test, one HMAC and a cached lookup (one indexed query on a miss); no slow hash.
    */
   async authenticate(token: string): Promise<Principal> {
     if (secretKind(token) === null) throw new Unauthenticated('the access token is malformed');
     const hash = this.hasher.hash(token);
-    const row = await store.findByHash(this.db, hash);
+    const row = await this.byHash.get(hash, async () => {
+      const found = await store.findByHash(this.db, hash);
+      return found && { value: found, tags: found.organization_id ? [`org:${found.organization_id}`] : [] };
+    });
     if (!row || !constantTimeEqual(hash, row.token_hash)) throw new Unauthenticated('the access token is not valid');
-    if (row.expired) throw new Unauthenticated('the access token has expired');
+    const now = this.caches.now();
+    if (row.expires_at && row.expires_at.getTime() <= now) throw new Unauthenticated('the access token has expired');
     if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
-    if (row.stale_last_use) {
+    if (!row.last_used_at || row.last_used_at.getTime() < now - lastUseInterval) {
+      this.byHash.update(hash, (cached) => ({ ...cached, last_used_at: new Date(now) }));
       store.touchCredential(this.db, row.id).catch((error) => this.log.warn({ err: error }, 'recording credential use failed'));
     }
     if (row.kind === 'bootstrap') return { kind: 'system', subject: 'tessera:bootstrap', roleNames: [platformAdministratorRole] };

@@ -10,9 +10,9 @@ export interface CredentialRecord {
   token_hash: string;
   organization_id: string | null;
   service_account_id: string | null;
-  expired: boolean;
+  expires_at: Date | null;
   organization_deleting: boolean;
-  stale_last_use: boolean;
+  last_used_at: Date | null;
 }
 
 export interface NewCredential {
@@ -25,14 +25,13 @@ export interface NewCredential {
 
 /**
  * The one lookup of the credential hot path: by the unique token hash, with the owner's
- * state joined in so that no second query is needed.
+ * state joined in so that no second query is needed. Times come back as they are stored (the
+ * row is cached; expiry is judged at each use).
  */
 export async function findByHash(db: Queryable, tokenHash: string): Promise<CredentialRecord | undefined> {
   const result = await db.query<CredentialRecord>(
     `SELECT c.id, c.kind, c.token_hash, c.organization_id, c.service_account_id,
-            COALESCE(c.expires_at <= now(), false) AS expired,
-            COALESCE(o.deletion_time IS NOT NULL, false) AS organization_deleting,
-            (c.last_used_at IS NULL OR c.last_used_at < now() - interval '1 minute') AS stale_last_use
+            c.expires_at, c.last_used_at, COALESCE(o.deletion_time IS NOT NULL, false) AS organization_deleting
        FROM credentials c
        LEFT JOIN organizations o ON o.id = c.organization_id
       WHERE c.token_hash = $1`,

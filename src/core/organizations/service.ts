@@ -1,4 +1,5 @@
 import type { Db } from '../../db/db.ts';
+import type { Cache, Caches } from '../../kernel/cache.ts';
 import { Forbidden, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { allowGlobal } from '../../rbac/acl.ts';
@@ -17,11 +18,16 @@ export interface ProviderOwners {
 }
 
 export class OrganizationService {
+  private readonly states: Cache<{ deleting: boolean }>;
+
   constructor(
     private readonly db: Db,
     private readonly providers: ProviderOwners,
     private readonly events: EventSink,
-  ) {}
+    caches: Caches,
+  ) {
+    this.states = caches.cache('organizations');
+  }
 
   /**
    * Platform readers see every organization; everyone else sees the organizations they
@@ -58,7 +64,10 @@ export class OrganizationService {
 
   /** Existence and deletion state, for faces that guard organization-scoped routes. */
   state(id: string): Promise<{ deleting: boolean } | undefined> {
-    return store.organizationState(this.db, id);
+    return this.states.get(id, async () => {
+      const state = await store.organizationState(this.db, id);
+      return state && { value: state, tags: [`org:${id}`] };
+    });
   }
 
   /** The ID of the organization with this name (names are unique, case-insensitively). */

@@ -10,6 +10,7 @@
  *   is active.
  */
 import type { Db } from '../../db/db.ts';
+import type { Cache, Caches } from '../../kernel/cache.ts';
 import { Forbidden, InvalidRequest } from '../../kernel/errors.ts';
 import { type Acl, canGrant, emptyAcl, grant, type Permissions } from '../../rbac/acl.ts';
 import type { Caller } from '../../rbac/caller.ts';
@@ -19,11 +20,32 @@ import * as store from './store.ts';
 
 export type { RoleRecord } from './model.ts';
 
+/** What an ACL is cached under, and the tags of the rows it was computed from. */
+function aclKey(principal: Principal, organizationId: string | undefined): { key: string; tags: string[] } {
+  const org = organizationId ? [`org:${organizationId}`] : [];
+  switch (principal.kind) {
+    case 'system':
+      return { key: `system:${principal.roleNames.join(',')}`, tags: [] };
+    case 'user':
+      return { key: `user:${principal.userId}:${principal.subject}:${organizationId ?? ''}`, tags: [`user:${principal.userId}`, ...org] };
+    case 'service_account':
+      return { key: `sa:${principal.serviceAccountId}:${organizationId ?? ''}`, tags: org };
+    case 'api_token':
+      return { key: `apitoken:${principal.apiTokenId}:${organizationId ?? ''}`, tags: [`apitoken:${principal.apiTokenId}`, ...org] };
+  }
+}
+
 export class RoleService {
+  /** Shared by every request of the principal: never changed once computed. */
+  private readonly acls: Cache<Acl>;
+
   constructor(
     private readonly db: Db,
     private readonly platformAdmins: ReadonlySet<string>,
-  ) {}
+    caches: Caches,
+  ) {
+    this.acls = caches.cache('acls');
+  }
 
   /** The roles the caller could put on a group: unprotected, and within the caller's own permissions. */
   async listGrantable(caller: Caller, organizationId: string): Promise<RoleRecord[]> {
@@ -61,8 +83,12 @@ export class RoleService {
     }
   }
 
-  /** The ACL of a principal, globally or within one organization. */
-  readonly aclOf = (principal: Principal, organizationId?: string): Promise<Acl> => this.computeAcl(principal, organizationId);
+  /** The ACL of a principal, globally or within one organization: cached, computed on a miss. */
+  readonly aclOf = async (principal: Principal, organizationId?: string): Promise<Acl> => {
+    const { key, tags } = aclKey(principal, organizationId);
+    const acl = await this.acls.get(key, async () => ({ value: await this.computeAcl(principal, organizationId), tags }));
+    return acl ?? emptyAcl();
+  };
 
   /** The ACL computed from the database, uncached: two queries at most. */
   readonly computeAcl = async (principal: Principal, organizationId?: string): Promise<Acl> => {

@@ -16,6 +16,7 @@ export interface SessionRecord {
 export interface LiveSessionRecord extends SessionRecord {
   email: string;
   state: string;
+  expires_at: Date;
 }
 
 /** What an authorization code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.6). */

@@ -4,6 +4,7 @@
  * rules for a second use (it means a leak: revoke what was issued) live here.
  */
 import type { Db } from '../../db/db.ts';
+import type { Cache, Caches } from '../../kernel/cache.ts';
 import { InvalidGrant } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
@@ -20,12 +21,17 @@ export interface SessionOptions {
 }
 
 export class SessionService {
+  private readonly liveSessions: Cache<LiveSessionRecord>;
+
   constructor(
     private readonly db: Db,
     private readonly hasher: SecretHasher,
     private readonly options: SessionOptions,
     private readonly events: EventSink,
-  ) {}
+    private readonly caches: Caches,
+  ) {
+    this.liveSessions = caches.cache('sessions');
+  }
 
   /** A session for the user at the client and an authorization code for it (60 s, single use). */
   async issueCode(request: AuthorizationRequest, userId: string, authTime: Date, browserSessionId?: string): Promise<string> {
@@ -108,9 +114,13 @@ export class SessionService {
     return token.startsWith('tsr_rft_') ? store.findRefreshToken(this.db, this.hasher.hash(token)) : undefined;
   }
 
-  /** A session that is neither revoked nor expired, with its account: one indexed lookup. */
-  live(id: string): Promise<LiveSessionRecord | undefined> {
-    return store.liveSession(this.db, id);
+  /** A session that is neither revoked nor expired, with its account: cached, one indexed lookup on a miss. */
+  async live(id: string): Promise<LiveSessionRecord | undefined> {
+    const session = await this.liveSessions.get(id, async () => {
+      const found = await store.liveSession(this.db, id);
+      return found && { value: found, tags: [`session:${id}`, `user:${found.user_id}`] };
+    });
+    return session && session.expires_at.getTime() > this.caches.now() ? session : undefined;
   }
 
   /** RFC 9700 §4.14.2: a replay means a leak; the grant ends, and the audit trail says why. */

@@ -28,7 +28,7 @@ export async function createSession(
 /** A session that is neither revoked nor expired, with its account: one indexed lookup. */
 export async function liveSession(db: Queryable, id: string): Promise<LiveSessionRecord | undefined> {
   const result = await db.query<LiveSessionRecord>(
-    `SELECT s.id, s.user_id, s.client_id, s.scope, s.auth_time, u.email, u.state
+    `SELECT s.id, s.user_id, s.client_id, s.scope, s.auth_time, s.expires_at, u.email, u.state
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
     [id],
