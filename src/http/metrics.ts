@@ -8,14 +8,14 @@
  * (TESSERA_METRICS_TOKEN), never openly on the public port.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { PoolStats } from '../db/db.ts';
 import type { CacheStats } from '../kernel/cache.ts';
 
 /** What the metrics read at each scrape. */
 export interface MetricSources {
   caches(): Record<string, CacheStats>;
   changeFeedUp(): boolean;
-  pool(): PoolStats;
+  /** Database connections: in the pool, idle, and requests waiting for one. */
+  pool(): { total: number; idle: number; waiting: number };
 }
 
 export class Metrics {
