@@ -97,7 +97,12 @@ async function listenOn(
     if (!stopped) retry = setTimeout(connect, heartbeatMs).unref();
   };
   async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: options.connectionString, connectionTimeoutMillis: options.connectTimeoutMs, keepAlive: true });
+    const next = new pg.Client({
+      connectionString: options.connectionString,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      keepAlive: true,
+      application_name: 'tessera-change-feed',
+    });
     next.on('error', () => lost(next));
     next.on('end', () => lost(next));
     next.on('notification', (message) => {

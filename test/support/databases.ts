@@ -150,7 +150,10 @@ function migratedPostgresTemplate(url: string): Promise<string> {
  * A new database on the server (empty, or a copy of the migrated template), dropped on close.
  * `through` connects the app by another address (a fault-injecting proxy), with `driver` options.
  */
-export async function freshPostgres(url: string, options: { migrated: boolean; through?: string; driver?: PostgresOptions }): Promise<Db> {
+export async function freshPostgres(
+  url: string,
+  options: { migrated: boolean; through?: string; driver?: PostgresOptions },
+): Promise<Db & { openAnother(through?: string): Promise<Db> }> {
   const name = `tessera_test_${randomUUID().replace(/-/g, '')}`;
   const template = options.migrated ? ` TEMPLATE ${await migratedPostgresTemplate(url)}` : '';
   await adminQuery(url, async (admin) => {
@@ -161,6 +164,12 @@ export async function freshPostgres(url: string, options: { migrated: boolean; t
   const db = await openPostgres(address.href, options.driver);
   const close = db.close;
   return Object.assign(db, {
+    /** Another pool on the same database (a second instance), directly or through a proxy. */
+    openAnother(through?: string) {
+      const other = new URL(withDatabase(url, name));
+      if (through) other.host = through;
+      return openPostgres(other.href, options.driver);
+    },
     async close() {
       await close();
       await adminQuery(url, async (admin) => {

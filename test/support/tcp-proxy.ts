@@ -5,7 +5,8 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-export type ProxyMode = 'forward' | 'refuse' | 'hang';
+/** `refuse`: the server is down; `refuseNew`: open connections go on, new ones are refused. */
+export type ProxyMode = 'forward' | 'refuse' | 'refuseNew' | 'hang';
 
 export interface TcpProxy {
   /** host:port to connect to instead of the target. */
@@ -20,7 +21,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let mode: ProxyMode = 'forward';
   const pairs = new Set<{ client: Socket; upstream?: Socket }>();
   const server: Server = createServer((client) => {
-    if (mode === 'refuse') return void client.destroy();
+    if (mode === 'refuse' || mode === 'refuseNew') return void client.destroy();
     const pair: { client: Socket; upstream?: Socket } = { client };
     pairs.add(pair);
     client.on('error', () => undefined);
@@ -33,8 +34,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     pair.upstream = upstream;
     upstream.on('error', () => client.destroy());
     upstream.on('close', () => client.destroy());
-    client.on('data', (chunk) => mode === 'forward' && upstream.write(chunk));
-    upstream.on('data', (chunk) => mode === 'forward' && client.write(chunk));
+    const forwarding = () => mode === 'forward' || mode === 'refuseNew';
+    client.on('data', (chunk) => forwarding() && upstream.write(chunk));
+    upstream.on('data', (chunk) => forwarding() && client.write(chunk));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
