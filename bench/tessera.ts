@@ -69,17 +69,18 @@ export async function prepare(env: Record<string, string>, refreshTokens: number
       spec: { privileges: [{ roleID: roleIds.auditor }], sourceIPs: ['127.0.0.0/8', '::1'] },
     });
 
-    // Refresh tokens: one login (a session at a web client) per token, redeemed as the client would.
-    const user = await userWithRole(ctx, organizationId, 'reader');
+    // Refresh tokens: one login (a session at a web client) per member, each redeemed as the
+    // client would. (One member would do, but a new login at a client ends the last one.)
     const web = await registerClient(admin);
     const webClient = { id: web.id, secret: web.secret ?? '' };
     const verifier = 'v'.repeat(43);
     const codeChallenge = createHash('sha256').update(verifier).digest('base64url');
     const refresh: string[] = [];
     for (let i = 0; i < refreshTokens; i++) {
+      const member = await userWithRole(ctx, organizationId, null);
       const code = await built.core.sessions.issueCode(
         { clientId: web.id, redirectUri: clientRedirect, scope: 'openid offline_access', codeChallenge, prompt: [] },
-        user.userId,
+        member.userId,
         new Date(),
       );
       const redeemed = await ctx.anonymous.request(
@@ -88,6 +89,7 @@ export async function prepare(env: Record<string, string>, refreshTokens: number
         new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: clientRedirect, code_verifier: verifier }).toString(),
         { ...form, authorization: basic(web.id, webClient.secret) },
       );
+      if (!redeemed.body.refresh_token) throw new Error(`no refresh token: ${redeemed.text}`);
       refresh.push(redeemed.body.refresh_token);
     }
 

@@ -6,8 +6,34 @@ function endpointsToWire(permissions: Permissions) {
   return [...permissions].sort(([a], [b]) => a.localeCompare(b)).map(([name, ops]) => ({ name, operations: operations.filter((op) => ops.has(op)) }));
 }
 
+type AclWire = ReturnType<typeof toWire>;
+
+// ACLs are cached and shared by the requests of a principal, and never changed once computed:
+// each is turned into its wire form, and its JSON, once (a large organization's is ~500 kB).
+const wireForms = new WeakMap<Acl, AclWire>();
+const jsonForms = new WeakMap<Acl, string>();
+
+/** The wire form as JSON text, for a route to send as it is. */
+export function aclJson(acl: Acl): string {
+  let json = jsonForms.get(acl);
+  if (json === undefined) {
+    json = JSON.stringify(aclToWire(acl));
+    jsonForms.set(acl, json);
+  }
+  return json;
+}
+
 /** The `acl` schema of the Identity API; empty parts are left out. */
-export function aclToWire(acl: Acl) {
+export function aclToWire(acl: Acl): AclWire {
+  let wire = wireForms.get(acl);
+  if (!wire) {
+    wire = toWire(acl);
+    wireForms.set(acl, wire);
+  }
+  return wire;
+}
+
+function toWire(acl: Acl) {
   return {
     ...(acl.global.size ? { global: endpointsToWire(acl.global) } : {}),
     ...(acl.organization?.permissions.size ? { organization: { id: acl.organization.id, endpoints: endpointsToWire(acl.organization.permissions) } } : {}),

@@ -112,6 +112,8 @@ export class Caches {
 export class Cache<V> {
   private readonly entries = new Map<string, Entry<V>>();
   private readonly keysByTag = new Map<string, Set<string>>();
+  /** Reads in flight: concurrent misses of one key share one read. */
+  private readonly loading = new Map<string, Promise<V | undefined>>();
   private hits = 0;
   private misses = 0;
   private bypassed = 0;
@@ -138,6 +140,14 @@ export class Cache<V> {
       return entry.value;
     }
     this.misses++;
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const reading = this.read(key, load).finally(() => this.loading.delete(key));
+    this.loading.set(key, reading);
+    return reading;
+  }
+
+  private async read(key: string, load: () => Promise<{ value: V; tags: readonly string[] } | undefined>): Promise<V | undefined> {
     const mark = this.caches.mark();
     const loaded = await load();
     if (loaded && this.caches.enabled && !this.caches.changedSince(mark, loaded.tags)) this.set(key, loaded.value, loaded.tags);
