@@ -51,5 +51,8 @@ CREATE TRIGGER api_token_policies_changed AFTER INSERT OR UPDATE OR DELETE ON ap
   FOR EACH ROW EXECUTE FUNCTION tessera_notify_change('org', 'organization_id');
 CREATE TRIGGER oauth_clients_changed AFTER UPDATE OR DELETE ON oauth_clients
   FOR EACH ROW EXECUTE FUNCTION tessera_notify_change('client', 'id');
+-- Verified access tokens are cached too: a signing key withdrawn or deleted ends them all.
+CREATE TRIGGER signing_keys_changed AFTER UPDATE OR DELETE ON signing_keys
+  FOR EACH ROW EXECUTE FUNCTION tessera_notify_change('all');
 CREATE TRIGGER sessions_changed AFTER UPDATE OF user_id, revoked_at, expires_at OR DELETE ON sessions
   FOR EACH ROW EXECUTE FUNCTION tessera_notify_change('session', 'id');

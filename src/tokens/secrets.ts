@@ -5,7 +5,7 @@
  * keyed hash (HMAC-SHA256 under a key derived from the server secret) is kept, so a copy
  * of the database does not yield usable tokens. High-entropy secrets need no slow hash.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * bst: bootstrap credential · sat: service-account token · cls: OAuth client secret · cod: authorization code · rft: refresh token ·
@@ -33,9 +33,10 @@ const crcTable = Uint32Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
+/** CRC-32 of an ASCII string (secrets are ASCII; `pattern` is checked before any other input gets here). */
 function crc32(text: string): number {
   let crc = 0xffffffff;
-  for (const byte of Buffer.from(text)) crc = (crcTable[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
+  for (let i = 0; i < text.length; i++) crc = (crcTable[(crc ^ text.charCodeAt(i)) & 0xff] ?? 0) ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
@@ -67,7 +68,12 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /** Keyed hashing and comparison of secrets, bound to the server's hash key. */
 export class SecretHasher {
-  constructor(private readonly key: Buffer) {}
+  /** Imported once: an HMAC keyed by a KeyObject skips importing raw key bytes at each call. */
+  private readonly key: KeyObject;
+
+  constructor(key: Buffer) {
+    this.key = createSecretKey(key);
+  }
 
   hash(token: string): string {
     return createHmac('sha256', this.key).update(token).digest('base64url');

@@ -4,6 +4,7 @@
  * check and at most one indexed lookup, which is also what makes revocation immediate
  * everywhere (a user token's session, a system client's registration).
  */
+import type { Cache, Caches } from '../../kernel/cache.ts';
 import { Unauthenticated } from '../../kernel/errors.ts';
 import type { Principal } from '../../rbac/model.ts';
 import { type AccessTokenPayload, looksLikeJwt, type TokenSigner } from '../../tokens/jwt.ts';
@@ -14,13 +15,19 @@ import type { SessionService } from '../sessions/service.ts';
 import type { CredentialService } from './service.ts';
 
 export class Authenticator {
+  /** Access tokens whose signature, type, issuer and audience were verified, by the token itself. */
+  private readonly verified: Cache<AccessTokenPayload>;
+
   constructor(
     private readonly opaque: CredentialService,
     private readonly apiTokens: ApiTokenAuthentication,
     private readonly signer: TokenSigner,
     private readonly sessions: SessionService,
     private readonly clients: ClientService,
-  ) {}
+    private readonly caches: Caches,
+  ) {
+    this.verified = caches.cache('access_tokens');
+  }
 
   /** `from`: the client's address, for credentials bound to source addresses (API tokens). */
   async authenticate(token: string, from: { ip: string }): Promise<Principal> {
@@ -29,13 +36,17 @@ export class Authenticator {
     return this.opaque.authenticate(token);
   }
 
-  /** Verifies a Tessera access token's signature, type, issuer, audience and expiry. */
+  /**
+   * Verifies a Tessera access token's signature, type, issuer, audience and expiry. A token
+   * is presented many times: its signature is checked once, its expiry at every use.
+   */
   async verify(token: string): Promise<AccessTokenPayload> {
-    try {
-      return await this.signer.verifyAccessToken(token);
-    } catch {
-      throw new Unauthenticated('the access token is not valid or has expired');
-    }
+    const payload = await this.verified.get(token, async () => {
+      const verified = await this.signer.verifyAccessToken(token).catch(() => undefined);
+      return verified && { value: verified, tags: [] };
+    });
+    if (!payload || (payload.exp ?? 0) * 1000 <= this.caches.now()) throw new Unauthenticated('the access token is not valid or has expired');
+    return payload;
   }
 
   /** The principal of a verified access token, if what it stands for still exists. */
