@@ -38,6 +38,7 @@ function aclKey(principal: Principal, organizationId: string | undefined): { key
 export class RoleService {
   /** Shared by every request of the principal: never changed once computed. */
   private readonly acls: Cache<Acl>;
+  private readonly roles: Cache<ReadonlyMap<string, RoleRecord>>;
 
   constructor(
     private readonly db: Db,
@@ -45,6 +46,7 @@ export class RoleService {
     caches: Caches,
   ) {
     this.acls = caches.cache('acls');
+    this.roles = caches.cache('roles');
   }
 
   /** The roles the caller could put on a group: unprotected, and within the caller's own permissions. */
@@ -111,19 +113,31 @@ export class RoleService {
         : { kind: 'service_account' as const, serviceAccountId: principal.serviceAccountId };
     const organization: Permissions = new Map();
     const { member: isMember, grants } = await store.memberGrants(this.db, organizationId, member);
+    const roles = await this.rolesById(grants.map((row) => row.role_id));
     for (const row of grants) {
+      const scopes = roles.get(row.role_id)?.scopes ?? {};
       if (row.project_id === null) {
-        grant(acl.global, row.scopes.global);
-        grant(organization, row.scopes.organization);
+        grant(acl.global, scopes.global);
+        grant(organization, scopes.organization);
       } else {
         const project = acl.projects.get(row.project_id) ?? new Map();
-        grant(project, row.scopes.project);
+        grant(project, scopes.project);
         if (project.size) acl.projects.set(row.project_id, project);
       }
     }
     acl.organization = { id: organizationId, member: isMember, permissions: organization };
     return acl;
   };
+
+  /**
+   * Roles by ID, from a cached copy of the (small) roles table; read again when an ID is not
+   * in it (a role created since). Changed or deleted roles empty every cache (`all`).
+   */
+  private async rolesById(ids: readonly string[]): Promise<ReadonlyMap<string, RoleRecord>> {
+    const read = async () => new Map((await store.listRoles(this.db)).map((role) => [role.id, role] as const));
+    const cached = await this.roles.get('all', async () => ({ value: await read(), tags: [] }));
+    return cached && ids.every((id) => cached.has(id)) ? cached : read();
+  }
 
   /** An API token's ACL: its privileges' roles, at organization scope or in their project; never global. */
   private async tokenAcl(acl: Acl, organizationId: string, apiTokenId: string): Promise<Acl> {

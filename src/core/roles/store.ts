@@ -31,7 +31,7 @@ export async function memberGrants(
   db: Queryable,
   organizationId: string,
   member: { kind: 'user'; userId: string } | { kind: 'service_account'; serviceAccountId: string },
-): Promise<{ member: boolean; grants: { project_id: string | null; scopes: RoleScopes }[] }> {
+): Promise<{ member: boolean; grants: { project_id: string | null; role_id: string }[] }> {
   const membership =
     member.kind === 'user'
       ? `SELECT ou.id FROM organization_users ou JOIN users u ON u.id = ou.user_id
@@ -42,24 +42,25 @@ export async function memberGrants(
       ? `SELECT gu.group_id FROM group_users gu
           WHERE gu.organization_id = $1 AND gu.organization_user_id IN (SELECT id FROM membership)`
       : 'SELECT group_id FROM group_service_accounts WHERE organization_id = $1 AND service_account_id IN (SELECT id FROM membership)';
-  const result = await db.query<{ member: boolean; project_id: string | null; scopes: RoleScopes | null }>(
+  // Role IDs, not their scopes: a large organization's member gets a row per project, and the
+  // few roles' scopes are read once (the role service caches them).
+  const result = await db.query<{ member: boolean; project_id: string | null; role_id: string | null }>(
     `WITH membership AS (${membership}),
           member_groups AS (${memberGroups}),
           grants AS (
-            SELECT NULL::uuid AS project_id, r.scopes
-              FROM group_roles gr JOIN roles r ON r.id = gr.role_id
+            SELECT DISTINCT NULL::uuid AS project_id, gr.role_id
+              FROM group_roles gr
              WHERE gr.organization_id = $1 AND gr.group_id IN (SELECT group_id FROM member_groups)
-            UNION ALL
-            SELECT pg.project_id, r.scopes
+            UNION
+            SELECT pg.project_id, gr.role_id
               FROM project_groups pg
               JOIN group_roles gr ON gr.group_id = pg.group_id
-              JOIN roles r ON r.id = gr.role_id
              WHERE pg.organization_id = $1 AND pg.group_id IN (SELECT group_id FROM member_groups))
-     SELECT EXISTS (SELECT 1 FROM membership) AS member, g.project_id, g.scopes
+     SELECT EXISTS (SELECT 1 FROM membership) AS member, g.project_id, g.role_id
        FROM (SELECT 1) AS one LEFT JOIN grants g ON true`,
     [organizationId, member.kind === 'user' ? member.userId : member.serviceAccountId],
   );
-  const grants = result.rows.flatMap((row) => (row.scopes ? [{ project_id: row.project_id, scopes: row.scopes }] : []));
+  const grants = result.rows.flatMap((row) => (row.role_id ? [{ project_id: row.project_id, role_id: row.role_id }] : []));
   return { member: result.rows[0]?.member ?? false, grants };
 }
 
