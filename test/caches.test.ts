@@ -125,6 +125,18 @@ for (const backend of testBackends()) {
       await within(bound, 'the administrator grants gone at B', async () => !(await groupsGrant()));
     });
 
+    it('tells the writer what a write outside a transaction changed, before the write returns', async () => {
+      const org = await createOrganization(a.admin);
+      const seen: string[][] = [];
+      const stop = dbA.watchCommits(['organizations'], (changes) => seen.push(changes));
+      await dbA.query('UPDATE organizations SET description = description WHERE id = $1', [org]);
+      stop();
+      assert.ok(
+        seen.some((changes) => changes.includes(`org:${org}`)),
+        JSON.stringify(seen),
+      );
+    });
+
     it('stops honouring the tokens of an organization deleted at the other instance', async () => {
       const org = await createOrganization(a.admin);
       const sa = await createServiceAccount(a.admin, org);

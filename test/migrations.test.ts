@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { notingTables } from '../src/core/changes.ts';
 import { loadMigrations, migrate } from '../src/db/migrate.ts';
 import { testBackends } from './helpers.ts';
 
@@ -43,6 +44,15 @@ for (const backend of testBackends()) {
           `SELECT count(*)::int AS n FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY' AND table_name = 'group_users'`,
         );
         assert.equal(fks.rows[0].n, 2);
+        // The tables whose triggers feed the caches' change feed are the ones the app knows of.
+        const noting = await db.query<{ table: string }>(
+          `SELECT DISTINCT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+            WHERE p.proname = 'tessera_notify_change' ORDER BY c.relname`,
+        );
+        assert.deepEqual(
+          noting.rows.map((r) => r.table),
+          [...notingTables],
+        );
       } finally {
         await db.close();
       }

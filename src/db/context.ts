@@ -22,11 +22,8 @@ export interface Driver {
   close(): Promise<void>;
 }
 
-/**
- * A statement that writes. Outside a transaction it runs in one of its own, so that what it
- * changed is known at commit like any other write's (see `transaction`).
- */
-const writes = /^\s*(INSERT|UPDATE|DELETE)\b/i;
+/** The table a data-changing statement writes to. */
+const writeTarget = /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)/i;
 
 /** What the change triggers (migration 0006) noted in this transaction. */
 const changesOfTransaction = "SELECT current_setting('tessera.changes', true) AS changes";
@@ -58,13 +55,17 @@ export function contextualDb(driver: Driver): Db {
     }
   };
   const committedListeners = new Set<(changes: string[]) => void>();
+  // Tables whose triggers note changes. A write to one outside a transaction runs in a
+  // transaction of its own, so that what it changed is known at commit like any other write's.
+  const noted = new Set<string>();
+  const notes = (sql: string) => noted.size > 0 && noted.has(writeTarget.exec(sql)?.[1]?.toLowerCase() ?? '');
   const db: Db = {
     driver: driver.driver,
     get inTransaction() {
       return storage.getStore()?.open === true;
     },
     query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
-      if (!storage.getStore()?.open && committedListeners.size && writes.test(sql)) return db.transaction(() => db.query<Row>(sql, params));
+      if (!storage.getStore()?.open && notes(sql)) return db.transaction(() => db.query<Row>(sql, params));
       return mapped(() => current().query<Row>(sql, params));
     },
     exec(sql: string) {
@@ -95,7 +96,8 @@ export function contextualDb(driver: Driver): Db {
     watchAvailability(listener) {
       onChange = listener;
     },
-    watchCommits(listener) {
+    watchCommits(tables, listener) {
+      for (const table of tables) noted.add(table);
       committedListeners.add(listener);
       return () => committedListeners.delete(listener);
     },

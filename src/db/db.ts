@@ -32,9 +32,10 @@ export interface Db extends Queryable {
   watchAvailability(listener: (available: boolean, reason?: string) => void): void;
   /**
    * Calls `listener` after each commit with the change tags the transaction noted (migration
-   * 0006), before the caller's code goes on. Returns the way to stop.
+   * 0006), before the caller's code goes on. `tables` are those whose triggers note changes:
+   * a write to one outside a transaction gets a transaction of its own. Returns the way to stop.
    */
-  watchCommits(listener: (changes: string[]) => void): () => void;
+  watchCommits(tables: readonly string[], listener: (changes: string[]) => void): () => void;
   /**
    * LISTENs on a channel (every instance's commits, this one's included). `onState` says when
    * the subscription is up and when it is lost (it is then re-established on its own); while
