@@ -40,6 +40,16 @@ suite(
       assert.match(res.text, /tessera_authentication_failures_total\{reason="invalid"\} [1-9]/);
       assert.match(res.text, /tessera_process_resident_memory_bytes/);
       assert.ok(!res.text.includes(token) && !res.text.includes(system.secret!), 'nothing secret');
+      assert.match(res.text, /^tessera_change_feed_up 1$/m);
+      assert.match(res.text, /^tessera_db_pool_connections\{state="total"\} [1-9]/m);
+      assert.match(res.text, /^tessera_db_pool_connections\{state="waiting"\} 0$/m);
+      assert.match(res.text, /^tessera_cache_hit_ratio\{cache="credentials"\} 0\.\d+$/m, 'the admin was authenticated from the cache');
+      // The lookup counters add what was counted since the last scrape: they match the caches' own counts.
+      await ctx().admin.get('/api/v1/organizations');
+      const again = await anon.request('GET', '/metrics', undefined, { authorization: `Bearer ${token}` });
+      const { hits, misses } = ctx().built.core.caches.stats().credentials!;
+      assert.match(again.text, new RegExp(`^tessera_cache_lookups_total\\{cache="credentials",result="hit"\\} ${hits}$`, 'm'));
+      assert.match(again.text, new RegExp(`^tessera_cache_lookups_total\\{cache="credentials",result="miss"\\} ${misses}$`, 'm'));
     });
   },
   { TESSERA_METRICS_TOKEN: token },
