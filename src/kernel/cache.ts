@@ -49,8 +49,8 @@ export class Caches {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  cache<V>(name: string, options: Partial<CacheOptions> = {}): Cache<V> {
-    const cache = new Cache<V>(name, this, { ...this.options, ...options });
+  cache<V>(name: string): Cache<V> {
+    const cache = new Cache<V>(name, this, this.options);
     this.caches.push(cache as Cache<unknown>);
     return cache;
   }

@@ -12,7 +12,7 @@ import type { Logger } from '../../kernel/log.ts';
 import type { Principal } from '../../rbac/model.ts';
 import { constantTimeEqual, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuditService } from '../audit/service.ts';
-import { lastUseInterval } from '../credentials/service.ts';
+import { lastUseDue } from '../credentials/service.ts';
 import type { ApiTokenCredential, ApiTokenRecord } from './model.ts';
 import { sourceAllowed } from './source-ips.ts';
 import * as store from './store.ts';
@@ -67,8 +67,7 @@ export class ApiTokenAuthentication {
       await this.refused(row, 'apitoken.source_refused', ip, 'the client address is not in the token’s allow-list');
       throw new Forbidden('the API token may not be used from this address');
     }
-    if (!row.last_used_at || row.last_used_at.getTime() < now - lastUseInterval) {
-      this.credentials.update(key, (cached) => ({ ...cached, last_used_at: new Date(now) }));
+    if (lastUseDue(this.credentials, key, row, now)) {
       store.touchToken(this.db, row.id, ip).catch((error) => this.log.warn({ err: error }, 'recording API token use failed'));
     }
     return this.principal(row);

@@ -16,7 +16,17 @@ export interface IssuedToken {
 }
 
 /** Last use is written at most this often per credential, so that authenticating stays a read. */
-export const lastUseInterval = 60_000;
+const lastUseInterval = 60_000;
+
+/**
+ * Whether a credential's last use is due to be written; when it is, the cached copy is marked
+ * as used now, so that this instance writes it once per interval, not at every request.
+ */
+export function lastUseDue<T extends { last_used_at: Date | null }>(cache: Cache<T>, key: string, row: T, now: number): boolean {
+  if (row.last_used_at && row.last_used_at.getTime() >= now - lastUseInterval) return false;
+  cache.update(key, (cached) => ({ ...cached, last_used_at: new Date(now) }));
+  return true;
+}
 
 export class CredentialService {
   private readonly byHash: Cache<store.CredentialRecord>;
@@ -85,8 +95,7 @@ export class CredentialService {
     const now = this.caches.now();
     if (row.expires_at && row.expires_at.getTime() <= now) throw new Unauthenticated('the access token has expired');
     if (row.organization_deleting) throw new Unauthenticated('the organization of this token is being deleted');
-    if (!row.last_used_at || row.last_used_at.getTime() < now - lastUseInterval) {
-      this.byHash.update(hash, (cached) => ({ ...cached, last_used_at: new Date(now) }));
+    if (lastUseDue(this.byHash, hash, row, now)) {
       store.touchCredential(this.db, row.id).catch((error) => this.log.warn({ err: error }, 'recording credential use failed'));
     }
     if (row.kind === 'bootstrap') return { kind: 'system', subject: 'tessera:bootstrap', roleNames: [platformAdministratorRole] };

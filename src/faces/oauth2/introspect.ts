@@ -14,8 +14,8 @@ import { authenticateClient } from './client-auth.ts';
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /** An organization API token or a service-account token: what it may do, never its secret. */
-async function introspectOpaque(core: Core, token: string): Promise<Record<string, unknown>> {
-  if (secretKind(token) === 'oat') {
+async function introspectOpaque(core: Core, token: string, kind: 'oat' | 'sat'): Promise<Record<string, unknown>> {
+  if (kind === 'oat') {
     const found = await core.apiTokenUse.introspect(token);
     if (!found) return { active: false };
     const { token: t, principal } = found;
@@ -44,7 +44,8 @@ async function introspectOpaque(core: Core, token: string): Promise<Record<strin
 }
 
 async function introspect(core: Core, token: string): Promise<Record<string, unknown>> {
-  if (secretKind(token) === 'oat' || secretKind(token) === 'sat') return introspectOpaque(core, token);
+  const kind = secretKind(token);
+  if (kind === 'oat' || kind === 'sat') return introspectOpaque(core, token, kind);
   if (looksLikeJwt(token)) {
     try {
       const payload = await core.authenticator.verify(token);
