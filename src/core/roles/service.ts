@@ -92,7 +92,7 @@ export class RoleService {
     return acl ?? emptyAcl();
   };
 
-  /** The ACL computed from the database, uncached: two queries at most. */
+  /** The ACL computed from the database, uncached: one statement, and the roles from their cached copy. */
   readonly computeAcl = async (principal: Principal, organizationId?: string): Promise<Acl> => {
     const acl = emptyAcl();
     const globalRoles =
@@ -102,7 +102,7 @@ export class RoleService {
           ? [platformAdministratorRole]
           : [];
     if (globalRoles.length) {
-      for (const role of await store.rolesByName(this.db, globalRoles)) grant(acl.global, role.scopes.global);
+      for (const role of (await this.roleTable()).values()) if (globalRoles.includes(role.name)) grant(acl.global, role.scopes.global);
     }
     if (!organizationId || principal.kind === 'system') return acl;
     if ((principal.kind === 'service_account' || principal.kind === 'api_token') && principal.organizationId !== organizationId) return acl;
@@ -113,7 +113,7 @@ export class RoleService {
         : { kind: 'service_account' as const, serviceAccountId: principal.serviceAccountId };
     const organization: Permissions = new Map();
     const { member: isMember, grants } = await store.memberGrants(this.db, organizationId, member);
-    const roles = await this.rolesById(grants.map((row) => row.role_id));
+    const roles = await this.roleTable(grants.map((row) => row.role_id));
     for (const row of grants) {
       const scopes = roles.get(row.role_id)?.scopes ?? {};
       if (row.project_id === null) {
@@ -130,10 +130,10 @@ export class RoleService {
   };
 
   /**
-   * Roles by ID, from a cached copy of the (small) roles table; read again when an ID is not
-   * in it (a role created since). Changed or deleted roles empty every cache (`all`).
+   * Roles by ID, from a cached copy of the (small) roles table; read again when one of `ids`
+   * is not in it (a role created since). Changed or deleted roles empty every cache (`all`).
    */
-  private async rolesById(ids: readonly string[]): Promise<ReadonlyMap<string, RoleRecord>> {
+  private async roleTable(ids: readonly string[] = []): Promise<ReadonlyMap<string, RoleRecord>> {
     const read = async () => new Map((await store.listRoles(this.db)).map((role) => [role.id, role] as const));
     const cached = await this.roles.get('all', async () => ({ value: await read(), tags: [] }));
     return cached && ids.every((id) => cached.has(id)) ? cached : read();
@@ -142,12 +142,15 @@ export class RoleService {
   /** An API token's ACL: its privileges' roles, at organization scope or in their project; never global. */
   private async tokenAcl(acl: Acl, organizationId: string, apiTokenId: string): Promise<Acl> {
     const organization: Permissions = new Map();
-    for (const row of await store.tokenGrants(this.db, organizationId, apiTokenId)) {
-      if (row.project_id === null) grant(organization, row.scopes.organization);
+    const grants = await store.tokenGrants(this.db, organizationId, apiTokenId);
+    const roles = await this.roleTable(grants.map((row) => row.role_id));
+    for (const row of grants) {
+      const scopes = roles.get(row.role_id)?.scopes ?? {};
+      if (row.project_id === null) grant(organization, scopes.organization);
       else {
         const project = acl.projects.get(row.project_id) ?? new Map();
-        grant(project, row.scopes.organization);
-        grant(project, row.scopes.project);
+        grant(project, scopes.organization);
+        grant(project, scopes.project);
         if (project.size) acl.projects.set(row.project_id, project);
       }
     }

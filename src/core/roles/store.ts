@@ -1,7 +1,12 @@
 /** SQL of roles (table roles) and of the grants they give through groups (read-only joins). */
 import type { Queryable } from '../../db/db.ts';
-import type { RoleScopes } from '../../rbac/model.ts';
 import type { RoleRecord } from './model.ts';
+
+/** A role granted organization-wide (project_id null) or in one project. */
+export interface RoleGrant {
+  project_id: string | null;
+  role_id: string;
+}
 
 const select = 'SELECT id, name, description, protected, scopes, created_at FROM roles';
 
@@ -31,7 +36,7 @@ export async function memberGrants(
   db: Queryable,
   organizationId: string,
   member: { kind: 'user'; userId: string } | { kind: 'service_account'; serviceAccountId: string },
-): Promise<{ member: boolean; grants: { project_id: string | null; role_id: string }[] }> {
+): Promise<{ member: boolean; grants: RoleGrant[] }> {
   const membership =
     member.kind === 'user'
       ? `SELECT ou.id FROM organization_users ou JOIN users u ON u.id = ou.user_id
@@ -43,12 +48,12 @@ export async function memberGrants(
           WHERE gu.organization_id = $1 AND gu.organization_user_id IN (SELECT id FROM membership)`
       : 'SELECT group_id FROM group_service_accounts WHERE organization_id = $1 AND service_account_id IN (SELECT id FROM membership)';
   // Role IDs, not their scopes: a large organization's member gets a row per project, and the
-  // few roles' scopes are read once (the role service caches them).
+  // few roles' scopes are read once (the role service caches them). UNION drops repeats.
   const result = await db.query<{ member: boolean; project_id: string | null; role_id: string | null }>(
     `WITH membership AS (${membership}),
           member_groups AS (${memberGroups}),
           grants AS (
-            SELECT DISTINCT NULL::uuid AS project_id, gr.role_id
+            SELECT NULL::uuid AS project_id, gr.role_id
               FROM group_roles gr
              WHERE gr.organization_id = $1 AND gr.group_id IN (SELECT group_id FROM member_groups)
             UNION
@@ -65,11 +70,10 @@ export async function memberGrants(
 }
 
 /** The roles an API token's privileges grant, organization-wide (project_id null) or in one project. */
-export async function tokenGrants(db: Queryable, organizationId: string, apiTokenId: string): Promise<{ project_id: string | null; scopes: RoleScopes }[]> {
-  const result = await db.query<{ project_id: string | null; scopes: RoleScopes }>(
-    `SELECT g.project_id, r.scopes FROM api_token_grants g JOIN roles r ON r.id = g.role_id
-      WHERE g.organization_id = $1 AND g.api_token_id = $2`,
-    [organizationId, apiTokenId],
-  );
+export async function tokenGrants(db: Queryable, organizationId: string, apiTokenId: string): Promise<RoleGrant[]> {
+  const result = await db.query<RoleGrant>('SELECT project_id, role_id FROM api_token_grants WHERE organization_id = $1 AND api_token_id = $2', [
+    organizationId,
+    apiTokenId,
+  ]);
   return result.rows;
 }
