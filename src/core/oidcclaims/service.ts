@@ -77,7 +77,7 @@ export class OidcClaimsService {
 
   /** The claims a workload token of the project gets, claim by claim. */
   async resolve(organizationId: string, projectId: string): Promise<ResolvedClaims> {
-    const [project, organization] = await Promise.all([store.getClaims(this.db, organizationId, projectId), store.getClaims(this.db, organizationId, null)]);
+    const { project, organization } = await store.claimsOfProject(this.db, organizationId, projectId);
     return {
       audience: project?.audience ?? organization?.audience ?? [organizationId],
       ttlMs: project?.ttl_ms ?? organization?.ttl_ms ?? defaultTtlMs,

@@ -4,12 +4,29 @@ import type { ClaimsRecord } from './model.ts';
 
 const columns = 'organization_id, project_id, audience, audience_updated_at, ttl_ms, ttl_updated_at';
 
+// ttl_ms is a bigint, which comes back as a string.
+const fromRow = (row: ClaimsRecord): ClaimsRecord => ({ ...row, ttl_ms: row.ttl_ms === null ? null : Number(row.ttl_ms) });
+
 export async function getClaims(db: Queryable, organizationId: string, projectId: string | null): Promise<ClaimsRecord | undefined> {
   const result = await db.query<ClaimsRecord>(`SELECT ${columns} FROM oidc_claims WHERE organization_id = $1 AND project_id IS NOT DISTINCT FROM $2`, [
     organizationId,
     projectId,
   ]);
-  return result.rows[0] && { ...result.rows[0], ttl_ms: result.rows[0].ttl_ms === null ? null : Number(result.rows[0].ttl_ms) };
+  return result.rows[0] && fromRow(result.rows[0]);
+}
+
+/** A project's claims and its organization's, in one read (either may be missing). */
+export async function claimsOfProject(
+  db: Queryable,
+  organizationId: string,
+  projectId: string,
+): Promise<{ project?: ClaimsRecord; organization?: ClaimsRecord }> {
+  const result = await db.query<ClaimsRecord>(`SELECT ${columns} FROM oidc_claims WHERE organization_id = $1 AND (project_id = $2 OR project_id IS NULL)`, [
+    organizationId,
+    projectId,
+  ]);
+  const rows = result.rows.map(fromRow);
+  return { project: rows.find((row) => row.project_id !== null), organization: rows.find((row) => row.project_id === null) };
 }
 
 /** Sets the given claims (a value, or null to reset) and stamps each one set. */
