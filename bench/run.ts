@@ -17,7 +17,7 @@ import { roleIds } from '../test/fixtures.ts';
 import { freePort } from '../test/support/client.ts';
 import { largeOrganization } from './large-org.ts';
 import type { LoadResult, Scenario } from './load.ts';
-import { benchSecret, type Fixture, prepare, serve } from './tessera.ts';
+import { basic, benchSecret, type Fixture, form, prepare, serve } from './tessera.ts';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -62,9 +62,6 @@ async function measure(target: string, path: string, scenario: Parameters<typeof
   console.error(`  ${target.padEnd(20)} ${path.padEnd(36)} ${String(result.requestsPerSecond).padStart(7)} req/s  p99 ${result.p99} ms`);
   return row;
 }
-
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
-const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 console.error('building dist/ ...');
 execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });

@@ -35,8 +35,9 @@ export interface Fixture {
   largeAclMs: { p50: number; p99: number };
 }
 
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
-const form = { 'content-type': 'application/x-www-form-urlencoded' };
+/** HTTP Basic credentials of a client (RFC 6749 §2.3.1), and a form body's content type. */
+export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+export const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
