@@ -3,7 +3,7 @@
  * computed on first use, at most once per organization per request. Faces build a Caller
  * from whatever credential their wire format carries; services never see the credential.
  */
-import type { EventOrigin } from '../kernel/events.ts';
+import type { DomainEvent, EventOrigin } from '../kernel/events.ts';
 import type { Acl } from './acl.ts';
 import type { Principal } from './model.ts';
 
@@ -23,6 +23,11 @@ export class Caller {
   /** What createdBy/modifiedBy record for this caller. */
   get subject(): string {
     return this.principal.subject;
+  }
+
+  /** A change this caller made, as the audit trail records it: by its subject, from its request. */
+  event(change: Omit<DomainEvent, 'actor' | 'origin'>): DomainEvent {
+    return { ...change, actor: this.subject, origin: this.origin };
   }
 
   acl(organizationId?: string): Promise<Acl> {

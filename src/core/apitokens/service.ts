@@ -164,7 +164,7 @@ export class ApiTokenService {
   }
 
   private record(type: string, caller: Caller, organizationId: string, id: string, kind = 'apitoken', changes?: string[]) {
-    return this.events.record({ type, actor: caller.subject, origin: caller.origin, organizationId, target: { kind, id }, ...(changes ? { changes } : {}) });
+    return this.events.record(caller.event({ type, organizationId, target: { kind, id }, ...(changes ? { changes } : {}) }));
   }
 }
 

@@ -95,7 +95,7 @@ export class ClientService {
     const id = randomUUID();
     return this.db.transaction(async () => {
       await store.insertClient(this.db, id, values, secret ? this.hasher.hash(secret) : null, caller.subject);
-      await this.events.record({ type: 'client.created', actor: caller.subject, origin: caller.origin, target: { kind: 'client', id } });
+      await this.events.record(caller.event({ type: 'client.created', target: { kind: 'client', id } }));
       return { client: await this.get(id), secret };
     });
   }
@@ -124,7 +124,7 @@ export class ClientService {
         'spec.errorURI': [current.error_uri, values.errorUri],
         'spec.idTokenSignedResponseAlg': [current.id_token_signed_response_alg, values.idTokenAlg],
       });
-      await this.events.record({ type: 'client.updated', actor: caller.subject, origin: caller.origin, target: { kind: 'client', id }, changes });
+      await this.events.record(caller.event({ type: 'client.updated', target: { kind: 'client', id }, changes }));
       return { client: await this.get(id), secret };
     });
   }
@@ -132,7 +132,7 @@ export class ClientService {
   async delete(caller: Caller, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.deleteClient(this.db, id))) throw new NotFound('client not found');
-      await this.events.record({ type: 'client.deleted', actor: caller.subject, origin: caller.origin, target: { kind: 'client', id } });
+      await this.events.record(caller.event({ type: 'client.deleted', target: { kind: 'client', id } }));
     });
   }
 

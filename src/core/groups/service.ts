@@ -55,14 +55,14 @@ export class GroupService {
         'spec.userIDs': idList(current.user_ids, input.userIds),
         'spec.serviceAccountIDs': idList(current.service_account_ids, input.serviceAccountIds),
       });
-      await this.events.record({ type: 'group.updated', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'group', id }, changes });
+      await this.events.record(caller.event({ type: 'group.updated', organizationId, target: { kind: 'group', id }, changes }));
     });
   }
 
   async delete(caller: Caller, organizationId: string, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.deleteGroup(this.db, organizationId, id))) throw new NotFound('group not found');
-      await this.events.record({ type: 'group.deleted', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'group', id } });
+      await this.events.record(caller.event({ type: 'group.deleted', organizationId, target: { kind: 'group', id } }));
     });
   }
 

@@ -103,6 +103,6 @@ export class OidcClaimsService {
 
   private record(caller: Caller, organizationId: string, projectId: string | null, type: string, changes: string[]) {
     const target = projectId ? { kind: 'project', id: projectId } : { kind: 'organization', id: organizationId };
-    return this.events.record({ type, actor: caller.subject, origin: caller.origin, organizationId, projectId, target, changes });
+    return this.events.record(caller.event({ type, organizationId, projectId, target, changes }));
   }
 }

@@ -108,21 +108,21 @@ export class OrganizationService {
       }
       await this.checkSpec(id, input);
       await store.updateOrganization(this.db, id, input, caller.subject);
-      await this.events.record({
-        changes: changedFields({
-          ...metadataChanges(current, input.metadata),
-          'spec.organizationType': [current.organization_type, input.organizationType],
-          'spec.domain': [current.domain, input.domain],
-          'spec.providerScope': [current.provider_scope, input.providerScope],
-          'spec.providerID': [current.provider_id, input.providerId],
-          'spec.googleCustomerID': [current.google_customer_id, input.googleCustomerId],
+      await this.events.record(
+        caller.event({
+          changes: changedFields({
+            ...metadataChanges(current, input.metadata),
+            'spec.organizationType': [current.organization_type, input.organizationType],
+            'spec.domain': [current.domain, input.domain],
+            'spec.providerScope': [current.provider_scope, input.providerScope],
+            'spec.providerID': [current.provider_id, input.providerId],
+            'spec.googleCustomerID': [current.google_customer_id, input.googleCustomerId],
+          }),
+          type: 'organization.updated',
+          organizationId: id,
+          target: { kind: 'organization', id },
         }),
-        type: 'organization.updated',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId: id,
-        target: { kind: 'organization', id },
-      });
+      );
     });
   }
 
@@ -130,13 +130,7 @@ export class OrganizationService {
   async delete(caller: Caller, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.markOrganizationDeleted(this.db, id))) throw new NotFound('organization not found');
-      await this.events.record({
-        type: 'organization.deleted',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId: id,
-        target: { kind: 'organization', id },
-      });
+      await this.events.record(caller.event({ type: 'organization.deleted', organizationId: id, target: { kind: 'organization', id } }));
     });
   }
 

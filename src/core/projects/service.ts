@@ -46,14 +46,7 @@ export class ProjectService {
     return this.db.transaction(async () => {
       await this.groups.requireGrantable(caller, organizationId, input.groupIds);
       const id = await store.insertProject(this.db, organizationId, input, caller.subject);
-      await this.events.record({
-        type: 'project.created',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        projectId: id,
-        target: { kind: 'project', id },
-      });
+      await this.events.record(caller.event({ type: 'project.created', organizationId, projectId: id, target: { kind: 'project', id } }));
       return this.get(organizationId, id);
     });
   }
@@ -63,15 +56,15 @@ export class ProjectService {
       const current = await this.requireLive(organizationId, id);
       await this.groups.requireGrantable(caller, organizationId, input.groupIds);
       await store.updateProject(this.db, organizationId, id, input, caller.subject);
-      await this.events.record({
-        changes: changedFields({ ...metadataChanges(current, input.metadata), 'spec.groupIDs': idList(current.group_ids, input.groupIds) }),
-        type: 'project.updated',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        projectId: id,
-        target: { kind: 'project', id },
-      });
+      await this.events.record(
+        caller.event({
+          changes: changedFields({ ...metadataChanges(current, input.metadata), 'spec.groupIDs': idList(current.group_ids, input.groupIds) }),
+          type: 'project.updated',
+          organizationId,
+          projectId: id,
+          target: { kind: 'project', id },
+        }),
+      );
     });
   }
 
@@ -79,14 +72,7 @@ export class ProjectService {
   async delete(caller: Caller, organizationId: string, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.markProjectDeleted(this.db, organizationId, id))) throw new NotFound('project not found');
-      await this.events.record({
-        type: 'project.deleted',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        projectId: id,
-        target: { kind: 'project', id },
-      });
+      await this.events.record(caller.event({ type: 'project.deleted', organizationId, projectId: id, target: { kind: 'project', id } }));
     });
   }
 

@@ -112,13 +112,13 @@ export class ProviderService {
   }
 
   private record(type: string, caller: Caller, owner: Owner, id: string, changes?: string[]) {
-    return this.events.record({
-      type,
-      actor: caller.subject,
-      origin: caller.origin,
-      organizationId: owner,
-      target: { kind: 'provider', id },
-      ...(changes ? { changes } : {}),
-    });
+    return this.events.record(
+      caller.event({
+        type,
+        organizationId: owner,
+        target: { kind: 'provider', id },
+        ...(changes ? { changes } : {}),
+      }),
+    );
   }
 }

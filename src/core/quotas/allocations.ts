@@ -77,6 +77,6 @@ export class AllocationService {
   }
 
   private record(type: string, caller: Caller, organizationId: string, projectId: string, id: string) {
-    return this.events.record({ type, actor: caller.subject, origin: caller.origin, organizationId, projectId, target: { kind: 'allocation', id } });
+    return this.events.record(caller.event({ type, organizationId, projectId, target: { kind: 'allocation', id } }));
   }
 }

@@ -35,13 +35,7 @@ export class QuotaService {
           throw new InvalidRequest(`quota for "${row.kind}" (${row.quantity}) would be below current usage (${used})`);
         }
       }
-      await this.events.record({
-        type: 'quotas.updated',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        target: { kind: 'organization', id: organizationId },
-      });
+      await this.events.record(caller.event({ type: 'quotas.updated', organizationId, target: { kind: 'organization', id: organizationId } }));
       return this.usage(organizationId);
     });
   }

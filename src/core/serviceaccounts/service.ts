@@ -52,13 +52,7 @@ export class ServiceAccountService {
       await this.groups.requireGrantable(caller, organizationId, input.groupIds);
       const id = await store.insertServiceAccount(this.db, organizationId, input, caller.subject);
       await this.groups.setGroupsOf('serviceAccount', organizationId, id, input.groupIds);
-      await this.events.record({
-        type: 'serviceaccount.created',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        target: { kind: 'serviceaccount', id },
-      });
+      await this.events.record(caller.event({ type: 'serviceaccount.created', organizationId, target: { kind: 'serviceaccount', id } }));
       return this.withNewToken(organizationId, id);
     });
   }
@@ -69,14 +63,14 @@ export class ServiceAccountService {
       await this.groups.requireGrantable(caller, organizationId, input.groupIds);
       await store.updateServiceAccount(this.db, organizationId, id, input, caller.subject);
       await this.groups.setGroupsOf('serviceAccount', organizationId, id, input.groupIds);
-      await this.events.record({
-        changes: changedFields({ ...metadataChanges(current, input.metadata), 'spec.groupIDs': idList(current.group_ids, input.groupIds) }),
-        type: 'serviceaccount.updated',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        target: { kind: 'serviceaccount', id },
-      });
+      await this.events.record(
+        caller.event({
+          changes: changedFields({ ...metadataChanges(current, input.metadata), 'spec.groupIDs': idList(current.group_ids, input.groupIds) }),
+          type: 'serviceaccount.updated',
+          organizationId,
+          target: { kind: 'serviceaccount', id },
+        }),
+      );
       return this.require(organizationId, id);
     });
   }
@@ -86,13 +80,7 @@ export class ServiceAccountService {
     await this.allowedOrSelf(caller, organizationId, 'update', id);
     return this.db.transaction(async () => {
       await this.require(organizationId, id);
-      await this.events.record({
-        type: 'serviceaccount.token_rotated',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        target: { kind: 'serviceaccount', id },
-      });
+      await this.events.record(caller.event({ type: 'serviceaccount.token_rotated', organizationId, target: { kind: 'serviceaccount', id } }));
       return this.withNewToken(organizationId, id);
     });
   }
@@ -100,13 +88,7 @@ export class ServiceAccountService {
   async delete(caller: Caller, organizationId: string, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.deleteServiceAccount(this.db, organizationId, id))) throw new NotFound('service account not found');
-      await this.events.record({
-        type: 'serviceaccount.deleted',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        target: { kind: 'serviceaccount', id },
-      });
+      await this.events.record(caller.event({ type: 'serviceaccount.deleted', organizationId, target: { kind: 'serviceaccount', id } }));
     });
   }
 

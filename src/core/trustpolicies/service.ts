@@ -74,13 +74,7 @@ export class TrustPolicyService {
     return this.db.transaction(async () => {
       const id = randomUUID();
       await store.insertPolicy(this.db, { id, organizationId, serviceAccountId, input, actor: caller.subject });
-      await this.events.record({
-        type: 'trustpolicy.created',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        target: { kind: 'serviceaccount', id: serviceAccountId },
-      });
+      await this.events.record(caller.event({ type: 'trustpolicy.created', organizationId, target: { kind: 'serviceaccount', id: serviceAccountId } }));
       return this.get(organizationId, serviceAccountId, id);
     });
   }
@@ -88,13 +82,7 @@ export class TrustPolicyService {
   async delete(caller: Caller, organizationId: string, serviceAccountId: string, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.deletePolicy(this.db, organizationId, serviceAccountId, id))) throw new NotFound('trust policy not found');
-      await this.events.record({
-        type: 'trustpolicy.deleted',
-        actor: caller.subject,
-        origin: caller.origin,
-        organizationId,
-        target: { kind: 'serviceaccount', id: serviceAccountId },
-      });
+      await this.events.record(caller.event({ type: 'trustpolicy.deleted', organizationId, target: { kind: 'serviceaccount', id: serviceAccountId } }));
     });
   }
 

@@ -96,7 +96,7 @@ export class UserService {
         'spec.state': [current.state, input.state],
         'spec.groupIDs': idList(current.group_ids, input.groupIds),
       });
-      await this.events.record({ type: 'user.updated', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'user', id }, changes });
+      await this.events.record(caller.event({ type: 'user.updated', organizationId, target: { kind: 'user', id }, changes }));
       return this.get(organizationId, id);
     });
   }
@@ -104,7 +104,7 @@ export class UserService {
   async delete(caller: Caller, organizationId: string, id: string): Promise<void> {
     await this.db.transaction(async () => {
       if (!(await store.deleteMembership(this.db, organizationId, id))) throw new NotFound('user not found');
-      await this.events.record({ type: 'user.deleted', actor: caller.subject, origin: caller.origin, organizationId, target: { kind: 'user', id } });
+      await this.events.record(caller.event({ type: 'user.deleted', organizationId, target: { kind: 'user', id } }));
     });
   }
 

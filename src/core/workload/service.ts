@@ -74,14 +74,7 @@ export class WorkloadTokenService {
     const common = { issuer: this.issuerOf(organizationId), audience, ttlSeconds, extra };
     const token = await this.signer.workloadToken({ ...common, subject });
     const tokenV2 = await this.signer.workloadToken({ ...common, subject: `${subject}/vcs-origin/${job.vcsOrigin ?? ''}/vcs-ref/${job.vcsRef ?? ''}` });
-    await this.events.record({
-      type: 'workloadtoken.issued',
-      actor: caller.subject,
-      origin: caller.origin,
-      organizationId,
-      projectId,
-      target: { kind: 'project', id: projectId },
-    });
+    await this.events.record(caller.event({ type: 'workloadtoken.issued', organizationId, projectId, target: { kind: 'project', id: projectId } }));
     return { token, tokenV2, expiresAt: new Date(Date.now() + ttlSeconds * 1000), audience };
   }
 }
