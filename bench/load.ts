@@ -1,13 +1,15 @@
 /**
  * The load generator, in a process of its own so that it does not share the measured
  * server's event loop: autocannon against one scenario, first a warm-up, then the measured
- * run. Reads the scenario as JSON from argv[2] and prints its summary as JSON.
+ * run. Reads the scenario as JSON on stdin (it holds credentials: not on the command line, which
+ * every local user can read) and prints its summary as JSON.
  *
  * Scenarios are plain data (they cross a process boundary):
  * - a fixed request; `{n}` in the body is replaced by a counter (unique names for writes);
  * - refresh-token rotation (RFC 6749 §6): every answer's new token is used for a later
  *   request, so the chains go on for the whole run.
  */
+import { text } from 'node:stream/consumers';
 import autocannon from 'autocannon';
 
 export interface Scenario {
@@ -29,7 +31,7 @@ export interface LoadResult {
   failed: number;
 }
 
-const scenario = JSON.parse(process.argv[2] ?? '{}') as Scenario;
+const scenario = JSON.parse(await text(process.stdin)) as Scenario;
 let counter = 0;
 // Refresh tokens not in flight. Each request takes one and each answer gives its successor
 // back, so no token is ever presented twice (autocannon's per-request context does not last

@@ -38,7 +38,8 @@ const servers: Record<string, { startupMs: number; rssMb: number; largeAclMs?: F
 function load(scenario: Omit<Scenario, 'connections' | 'seconds' | 'warmupSeconds'>): Promise<LoadResult> {
   const full: Scenario = { connections, seconds, warmupSeconds, ...scenario };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(full)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.end(JSON.stringify(full));
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
