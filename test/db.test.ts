@@ -64,5 +64,36 @@ for (const backend of testBackends()) {
       await late;
       assert.equal(await count(), 2);
     });
+
+    // The context is switched off while no transaction is open (src/db/context.ts): one that
+    // ends while another runs must not take the other's context with it.
+    const pgliteSerializes = backend.name === 'pglite' && 'PGlite runs one transaction at a time';
+    it('overlapping transactions each keep their own, and a later one gets its own again', { skip: pgliteSerializes }, async () => {
+      let endFirst: () => void = () => {};
+      const firstMayEnd = new Promise<void>((resolve) => (endFirst = resolve));
+      const first = db.transaction(async () => {
+        await db.query('INSERT INTO notes VALUES (6, $1)', ['first']);
+        await firstMayEnd;
+      });
+      const second = db.transaction(async () => {
+        await db.query('INSERT INTO notes VALUES (7, $1)', ['second']);
+        endFirst();
+        await first;
+        assert.equal(db.inTransaction, true);
+        // Still inside the second transaction: its row is visible, and a failure now undoes it.
+        assert.equal((await db.query('SELECT id FROM notes WHERE id = 7')).rows.length, 1);
+        throw new Error('undo the second');
+      });
+      await assert.rejects(second, /undo the second/);
+      assert.deepEqual((await db.query('SELECT id FROM notes WHERE id IN (6, 7) ORDER BY id')).rows, [{ id: 6 }]);
+      await assert.rejects(
+        db.transaction(async () => {
+          await db.query('INSERT INTO notes VALUES (8, $1)', ['later']);
+          throw new Error('undo the later');
+        }),
+        /undo the later/,
+      );
+      assert.equal((await db.query('SELECT id FROM notes WHERE id = 8')).rows.length, 0);
+    });
   });
 }

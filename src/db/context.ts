@@ -31,6 +31,10 @@ const changesOfTransaction = "SELECT current_setting('tessera.changes', true) AS
 /** A Db over a driver: queries join the context's transaction; errors are mapped once, here. */
 export function contextualDb(driver: Driver): Db {
   const storage = new AsyncLocalStorage<Scope>();
+  // While a transaction runs, Node's promise hooks carry its scope to every promise made in it.
+  // Those hooks cost every promise of the process something, so they are turned off while no
+  // transaction is open (the read paths run none): `run` turns them on again.
+  let openScopes = 0;
   const current = (): Queryable => {
     const scope = storage.getStore();
     return scope?.open ? scope.client : driver.root;
@@ -77,6 +81,7 @@ export function contextualDb(driver: Driver): Db {
       const result = await mapped(() =>
         driver.begin(async (client) => {
           const scope: Scope = { client, open: true };
+          openScopes++;
           try {
             const done = await storage.run(scope, work);
             if (committedListeners.size) {
@@ -86,6 +91,7 @@ export function contextualDb(driver: Driver): Db {
             return done;
           } finally {
             scope.open = false;
+            if (--openScopes === 0) storage.disable();
           }
         }),
       );
