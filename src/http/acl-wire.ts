@@ -34,12 +34,22 @@ export function aclToWire(acl: Acl): AclWire {
 }
 
 function toWire(acl: Acl) {
+  // Projects reached through the same roles share one Permissions: each is converted once.
+  const projectEndpoints = new Map<Permissions, ReturnType<typeof endpointsToWire>>();
+  const endpointsOf = (permissions: Permissions) => {
+    let endpoints = projectEndpoints.get(permissions);
+    if (!endpoints) {
+      endpoints = endpointsToWire(permissions);
+      projectEndpoints.set(permissions, endpoints);
+    }
+    return endpoints;
+  };
   return {
     ...(acl.global.size ? { global: endpointsToWire(acl.global) } : {}),
     ...(acl.organization?.permissions.size ? { organization: { id: acl.organization.id, endpoints: endpointsToWire(acl.organization.permissions) } } : {}),
     ...(acl.projects.size
       ? {
-          projects: [...acl.projects].sort(([a], [b]) => a.localeCompare(b)).map(([id, permissions]) => ({ id, endpoints: endpointsToWire(permissions) })),
+          projects: [...acl.projects].sort(([a], [b]) => a.localeCompare(b)).map(([id, permissions]) => ({ id, endpoints: endpointsOf(permissions) })),
         }
       : {}),
   };

@@ -112,18 +112,32 @@ export class RoleService {
         ? { kind: 'user' as const, userId: principal.userId }
         : { kind: 'service_account' as const, serviceAccountId: principal.serviceAccountId };
     const organization: Permissions = new Map();
-    const { member: isMember, grants } = await store.memberGrants(this.db, organizationId, member);
-    const roles = await this.roleTable(grants.map((row) => row.role_id));
-    for (const row of grants) {
-      const scopes = roles.get(row.role_id)?.scopes ?? {};
-      if (row.project_id === null) {
-        grant(acl.global, scopes.global);
-        grant(organization, scopes.organization);
-      } else {
-        const project = acl.projects.get(row.project_id) ?? new Map();
-        grant(project, scopes.project);
-        if (project.size) acl.projects.set(row.project_id, project);
+    const { member: isMember, organizationRoles, projectRoles } = await store.memberRoles(this.db, organizationId, member);
+    const roles = await this.roleTable([...organizationRoles, ...projectRoles.map((row) => row.roleId)]);
+    for (const roleId of organizationRoles) {
+      grant(acl.global, roles.get(roleId)?.scopes.global);
+      grant(organization, roles.get(roleId)?.scopes.organization);
+    }
+    const rolesOfProject = new Map<string, string[]>();
+    for (const { roleId, projectIds } of projectRoles) {
+      for (const projectId of projectIds) {
+        const held = rolesOfProject.get(projectId);
+        if (!held) rolesOfProject.set(projectId, [roleId]);
+        else if (held.at(-1) !== roleId) held.push(roleId); // a project named twice for one role
       }
+    }
+    // Projects reached through the same roles share one Permissions (ACLs are never changed
+    // once computed): a large organization's member reaches a thousand projects through a few.
+    const byRoles = new Map<string, Permissions>();
+    for (const [projectId, roleIds] of rolesOfProject) {
+      const key = roleIds.join(' '); // the same roles always come in the statement's order
+      let permissions = byRoles.get(key);
+      if (!permissions) {
+        permissions = new Map();
+        for (const roleId of roleIds) grant(permissions, roles.get(roleId)?.scopes.project);
+        byRoles.set(key, permissions);
+      }
+      if (permissions.size) acl.projects.set(projectId, permissions);
     }
     acl.organization = { id: organizationId, member: isMember, permissions: organization };
     return acl;

@@ -22,21 +22,28 @@ export async function rolesByName(db: Queryable, names: readonly string[]): Prom
   return (await db.query<RoleRecord>(`${select} WHERE name = ANY($1) ORDER BY name`, [names])).rows;
 }
 
-/**
- * Every role grant a member has in one organization: organization-wide (project_id null,
- * through its groups) and per project (through the projects its groups are attached to).
- * One query, whatever the number of groups, roles and projects.
- */
+/** The roles a member holds in one organization, and whether it is a member at all. */
+export interface MemberRoles {
+  member: boolean;
+  /** Roles its groups hold, which apply organization-wide. */
+  organizationRoles: string[];
+  /** Roles its groups hold through projects they are attached to, with those projects. */
+  projectRoles: { roleId: string; projectIds: string[] }[];
+}
+
 /**
  * Whether a principal is a member of an organization (an active user, or one of its service
- * accounts), and the role scopes its groups grant there: organization-wide (project_id null)
- * and through each project its groups are attached to. One statement; a non-member gets none.
+ * accounts), and the roles its groups give it there. One statement, whatever the number of
+ * groups and projects. It returns a row per role, not per project: a member of a large
+ * organization reaches a thousand projects through a few roles, and one text value of
+ * project IDs is far cheaper to send and read than a thousand rows. (A project attached to
+ * two of the member's groups with one role is named twice: the caller's map absorbs that.)
  */
-export async function memberGrants(
+export async function memberRoles(
   db: Queryable,
   organizationId: string,
   member: { kind: 'user'; userId: string } | { kind: 'service_account'; serviceAccountId: string },
-): Promise<{ member: boolean; grants: RoleGrant[] }> {
+): Promise<MemberRoles> {
   const membership =
     member.kind === 'user'
       ? `SELECT ou.id FROM organization_users ou JOIN users u ON u.id = ou.user_id
@@ -47,26 +54,31 @@ export async function memberGrants(
       ? `SELECT gu.group_id FROM group_users gu
           WHERE gu.organization_id = $1 AND gu.organization_user_id IN (SELECT id FROM membership)`
       : 'SELECT group_id FROM group_service_accounts WHERE organization_id = $1 AND service_account_id IN (SELECT id FROM membership)';
-  // Role IDs, not their scopes: a large organization's member gets a row per project, and the
-  // few roles' scopes are read once (the role service caches them). UNION drops repeats.
-  const result = await db.query<{ member: boolean; project_id: string | null; role_id: string | null }>(
+  const result = await db.query<{ member: boolean; role_id: string | null; project_ids: string | null }>(
     `WITH membership AS (${membership}),
           member_groups AS (${memberGroups}),
-          grants AS (
-            SELECT NULL::uuid AS project_id, gr.role_id
+          roles AS (
+            SELECT gr.role_id, NULL AS project_ids
               FROM group_roles gr
              WHERE gr.organization_id = $1 AND gr.group_id IN (SELECT group_id FROM member_groups)
-            UNION
-            SELECT pg.project_id, gr.role_id
+             GROUP BY gr.role_id
+            UNION ALL
+            SELECT gr.role_id, string_agg(pg.project_id::text, ' ') AS project_ids
               FROM project_groups pg
               JOIN group_roles gr ON gr.group_id = pg.group_id
-             WHERE pg.organization_id = $1 AND pg.group_id IN (SELECT group_id FROM member_groups))
-     SELECT EXISTS (SELECT 1 FROM membership) AS member, g.project_id, g.role_id
-       FROM (SELECT 1) AS one LEFT JOIN grants g ON true`,
+             WHERE pg.organization_id = $1 AND pg.group_id IN (SELECT group_id FROM member_groups)
+             GROUP BY gr.role_id)
+     SELECT EXISTS (SELECT 1 FROM membership) AS member, r.role_id, r.project_ids
+       FROM (SELECT 1) AS one LEFT JOIN roles r ON true`,
     [organizationId, member.kind === 'user' ? member.userId : member.serviceAccountId],
   );
-  const grants = result.rows.flatMap((row) => (row.role_id ? [{ project_id: row.project_id, role_id: row.role_id }] : []));
-  return { member: result.rows[0]?.member ?? false, grants };
+  const roles: MemberRoles = { member: result.rows[0]?.member ?? false, organizationRoles: [], projectRoles: [] };
+  for (const row of result.rows) {
+    if (!row.role_id) continue;
+    if (row.project_ids === null) roles.organizationRoles.push(row.role_id);
+    else roles.projectRoles.push({ roleId: row.role_id, projectIds: row.project_ids.split(' ') });
+  }
+  return roles;
 }
 
 /** The roles an API token's privileges grant, organization-wide (project_id null) or in one project. */
