@@ -132,10 +132,10 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Runs `tessera serve` (compiled JavaScript) on the prepared database; resolves when it listens. */
-export function serve(env: Record<string, string>, port: number): Promise<Served> {
+/** Runs `tessera serve` (compiled JavaScript) on the prepared database; resolves when it listens. `nodeArgs` (such as `--cpu-prof`) go to Node.js. */
+export function serve(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Served> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['bin/tessera.js', 'serve', '--host', '127.0.0.1', '--port', String(port)], {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/tessera.js', 'serve', '--host', '127.0.0.1', '--port', String(port)], {
     env: { ...process.env, ...env, TESSERA_LOG_LEVEL: env.TESSERA_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
