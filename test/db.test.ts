@@ -95,5 +95,17 @@ for (const backend of testBackends()) {
       );
       assert.equal((await db.query('SELECT id FROM notes WHERE id = 8')).rows.length, 0);
     });
+
+    it('a statement prepared under a name gives the same answers, and is prepared once per connection on a server', async () => {
+      const byId = (id: number) => db.query<{ body: string }>('SELECT body FROM notes WHERE id = $1', [id], { prepare: 'note-body' });
+      const prepared = await db.transaction(async () => {
+        assert.deepEqual((await byId(1)).rows, [{ body: 'x' }]);
+        assert.deepEqual((await byId(5)).rows, [{ body: 'late' }]);
+        if (backend.name !== 'postgres') return [];
+        return (await db.query<{ name: string }>('SELECT name FROM pg_prepared_statements')).rows.map((row) => row.name);
+      });
+      if (backend.name === 'postgres') assert.deepEqual(prepared, ['note-body']);
+      assert.deepEqual((await byId(404)).rows, []);
+    });
   });
 }

@@ -4,7 +4,7 @@
  * (a fire-and-forget write begun inside) goes back to the pool instead of a dead client.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Db, PoolStats, Queryable, QueryResult } from './db.ts';
+import type { Db, PoolStats, Queryable, QueryOptions, QueryResult } from './db.ts';
 import { DatabaseUnavailable, fromDriverError } from './errors.ts';
 
 interface Scope {
@@ -68,9 +68,9 @@ export function contextualDb(driver: Driver): Db {
     get inTransaction() {
       return storage.getStore()?.open === true;
     },
-    query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
-      if (!storage.getStore()?.open && notes(sql)) return db.transaction(() => db.query<Row>(sql, params));
-      return mapped(() => current().query<Row>(sql, params));
+    query<Row>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
+      if (!storage.getStore()?.open && notes(sql)) return db.transaction(() => db.query<Row>(sql, params, options));
+      return mapped(() => current().query<Row>(sql, params, options));
     },
     exec(sql: string) {
       return mapped(() => current().exec(sql));

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { contextualDb } from './context.ts';
-import type { Db, Queryable, QueryResult } from './db.ts';
+import type { Db, Queryable, QueryOptions, QueryResult } from './db.ts';
 import { DatabaseUnavailable, unavailableReason } from './errors.ts';
 
 export interface PostgresOptions {
@@ -38,8 +38,8 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   // Fail at start, not on the first request, when the server cannot be reached.
   await pool.query('SELECT 1');
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<Row>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
-      const result = await client.query(sql, params);
+    async query<Row>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
+      const result = await (options?.prepare ? client.query({ name: options.prepare, text: sql, values: params }) : client.query(sql, params));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(sql: string) {

@@ -71,6 +71,7 @@ export async function memberRoles(
      SELECT EXISTS (SELECT 1 FROM membership) AS member, r.role_id, r.project_ids
        FROM (SELECT 1) AS one LEFT JOIN roles r ON true`,
     [organizationId, member.kind === 'user' ? member.userId : member.serviceAccountId],
+    { prepare: `member-roles-${member.kind}` },
   );
   const roles: MemberRoles = { member: result.rows[0]?.member ?? false, organizationRoles: [], projectRoles: [] };
   for (const row of result.rows) {
