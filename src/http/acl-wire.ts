@@ -9,15 +9,16 @@ function endpointsToWire(permissions: Permissions) {
 type AclWire = ReturnType<typeof toWire>;
 
 // ACLs are cached and shared by the requests of a principal, and never changed once computed:
-// each is turned into its wire form, and its JSON, once (a large organization's is ~500 kB).
+// each is turned into its wire form, and its JSON, once. The JSON is kept as UTF-8 bytes, so a
+// response neither measures nor encodes it again (a large organization's is ~500 kB).
 const wireForms = new WeakMap<Acl, AclWire>();
-const jsonForms = new WeakMap<Acl, string>();
+const jsonForms = new WeakMap<Acl, Buffer>();
 
-/** The wire form as JSON text, for a route to send as it is. */
-export function aclJson(acl: Acl): string {
+/** The wire form as UTF-8 JSON, for a route to send as it is. */
+export function aclJson(acl: Acl): Buffer {
   let json = jsonForms.get(acl);
   if (json === undefined) {
-    json = JSON.stringify(aclToWire(acl));
+    json = Buffer.from(JSON.stringify(aclToWire(acl)));
     jsonForms.set(acl, json);
   }
   return json;

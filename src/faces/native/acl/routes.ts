@@ -12,8 +12,8 @@ const AclRead = Type.Object({
   projects: Type.Optional(Type.Array(Scoped)),
 });
 
-/** Sends JSON text made beforehand, as it is (Fastify serializes nothing that is already a string). */
-function sendJson(reply: FastifyReply, json: string): FastifyReply {
+/** Sends JSON made beforehand, as it is (Fastify serializes no Buffer). */
+function sendJson(reply: FastifyReply, json: Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(json);
 }
 
