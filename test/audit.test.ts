@@ -54,6 +54,32 @@ suite(
       );
     });
 
+    it('writes events made outside a transaction by concurrent requests, each one whole, before they answer', async () => {
+      const org = await createOrganization(ctx().admin);
+      const refusals = Array.from({ length: 25 }, (_, i) =>
+        ctx().built.core.audit.refusal({
+          organizationId: org,
+          action: 'test.refused',
+          outcome: 'denied',
+          actor: { kind: 'api_token', subject: `apitoken:${i}`, ip: `10.0.0.${i}` },
+          target: { type: 'apitoken', id: `token-${i}`, name: `name ${i}` },
+          requestId: `request-${i}`,
+          changes: ['spec.sourceIPs', `field-${i}`],
+          detail: `refusal ${i}`,
+        }),
+      );
+      await Promise.all(refusals);
+      const list = (await events(org, '?action=test.refused&limit=100')).body as any[];
+      assert.equal(list.length, 25);
+      for (let i = 0; i < 25; i++) {
+        const event = list.find((e) => e.requestId === `request-${i}`);
+        assert.deepEqual(
+          [event?.actor.subject, event?.actor.address, event?.target.id, event?.target.name, event?.detail, event?.organizationId, event?.changes],
+          [`apitoken:${i}`, `10.0.0.${i}`, `token-${i}`, `name ${i}`, `refusal ${i}`, org, ['spec.sourceIPs', `field-${i}`]],
+        );
+      }
+    });
+
     it('names the fields an update changed, never their values', async () => {
       const org = await createOrganization(ctx().admin);
       const group = await ctx().admin.post(`/api/v1/organizations/${org}/groups`, {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseDuration } from '../src/config.ts';
+import { Batcher } from '../src/kernel/batch.ts';
 import { SecretHasher, generateSecret, secretKind } from '../src/tokens/secrets.ts';
 import { decrypt, deriveKeys, encrypt } from '../src/tokens/server-secret.ts';
 
@@ -68,5 +69,46 @@ describe('configuration', () => {
     }
     assert.equal(parseDuration('X', '12h'), 43200);
     assert.deepEqual(loadConfig({ TESSERA_PLATFORM_ADMINS: 'Root@Example.com, ops@example.com' }).platformAdmins, ['root@example.com', 'ops@example.com']);
+  });
+});
+
+describe('batched writes', () => {
+  it('write a lone item at once, and what queues up behind a write together in the next', async () => {
+    const written: number[][] = [];
+    let release: () => void = () => {};
+    const batcher = new Batcher<number>(async (items) => {
+      written.push(items);
+      if (items[0] === 1) await new Promise<void>((resolve) => (release = resolve));
+    });
+    const first = batcher.add(1);
+    assert.deepEqual(written, [[1]], 'the first item is written without waiting for company');
+    const queued = [batcher.add(2), batcher.add(3), batcher.add(4)];
+    let secondDone = false;
+    void queued[0]!.then(() => (secondDone = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(secondDone, false, 'an item is not done before its batch is written');
+    release();
+    await Promise.all([first, ...queued]);
+    assert.deepEqual(written, [[1], [2, 3, 4]]);
+  });
+
+  it('fail only the items of a batch that failed, and go on with the next', async () => {
+    const batcher = new Batcher<string>(async (items) => {
+      if (items.includes('bad')) throw new Error('the write failed');
+    });
+    const bad = batcher.add('bad');
+    const alsoInThatBatch = batcher.add('x'); // queued behind the first write: a batch of its own
+    await assert.rejects(bad, /the write failed/);
+    await alsoInThatBatch;
+    await batcher.add('later');
+  });
+
+  it('never hold more than the largest batch in one write', async () => {
+    const sizes: number[] = [];
+    const batcher = new Batcher<number>(async (items) => {
+      sizes.push(items.length);
+    }, 3);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => batcher.add(i)));
+    assert.deepEqual(sizes, [1, 3, 3, 1]);
   });
 });

@@ -2,11 +2,14 @@
  * The audit trail. Every domain event becomes an audit event in the transaction of the change
  * it records (the service is the core's event sink), so the trail holds a change exactly when
  * the change happened. Refusals that change nothing (bad credentials, a token used from a
- * forbidden address, a rotated-out secret) are written on their own; failed authentications
+ * forbidden address, a rotated-out secret) and events of changes made outside any transaction
+ * (a workload token's issuance) are written on their own, batched with those of concurrent
+ * requests (kernel/batch.ts): each request still waits for its own; failed authentications
  * are limited per address and minute so that a flood of bad tokens cannot flood the table.
  * No event ever holds a secret: events name credentials by ID.
  */
 import type { Db } from '../../db/db.ts';
+import { Batcher } from '../../kernel/batch.ts';
 import type { DomainEvent, EventSink } from '../../kernel/events.ts';
 import type { Logger } from '../../kernel/log.ts';
 import type { AuditEntry, AuditFilter, AuditPage, AuditRecord } from './model.ts';
@@ -20,15 +23,23 @@ const failuresPerMinute = 5;
 export class AuditService implements EventSink {
   private failures = new Map<string, number>();
   private minute = 0;
+  private readonly alone: Batcher<AuditEntry>;
 
   constructor(
     private readonly db: Db,
     private readonly log: Pick<Logger, 'warn'>,
-  ) {}
+  ) {
+    this.alone = new Batcher((entries) => store.insertEvents(this.db, entries));
+  }
+
+  /** Inside a transaction, with the change it records; outside one, in the next batch. */
+  private write(entry: AuditEntry): Promise<void> {
+    return this.db.inTransaction ? store.insertEvents(this.db, [entry]) : this.alone.add(entry);
+  }
 
   /** The event sink: joins the caller's transaction. */
   async record(event: DomainEvent): Promise<void> {
-    await store.insertEvent(this.db, {
+    await this.write({
       organizationId: event.organizationId,
       action: event.type,
       outcome: 'success',
@@ -47,7 +58,7 @@ export class AuditService implements EventSink {
 
   /** A refusal or failure that changed nothing. Never throws: auditing a refusal must not turn it into a 500. */
   async refusal(entry: AuditEntry): Promise<void> {
-    await store.insertEvent(this.db, entry).catch((error) => this.log.warn({ err: error }, 'writing an audit event failed'));
+    await this.write(entry).catch((error) => this.log.warn({ err: error }, 'writing an audit event failed'));
   }
 
   /** A failed authentication, limited per client address and minute. */

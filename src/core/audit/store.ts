@@ -3,28 +3,34 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
 import type { AuditEntry, AuditFilter, AuditPage, AuditRecord } from './model.ts';
 
-export async function insertEvent(db: Queryable, e: AuditEntry): Promise<void> {
+/** Writes audit events, in one statement however many (a batch is a JSON array of rows). */
+export async function insertEvents(db: Queryable, entries: readonly AuditEntry[]): Promise<void> {
+  const rows = entries.map((e) => ({
+    id: randomUUID(),
+    organization_id: e.organizationId ?? null,
+    action: e.action,
+    outcome: e.outcome,
+    actor_kind: e.actor.kind ?? null,
+    actor_subject: e.actor.subject ?? null,
+    actor_credential_id: e.actor.credentialId ?? null,
+    actor_ip: e.actor.ip ?? null,
+    actor_user_agent: e.actor.userAgent?.slice(0, 256) ?? null,
+    target_type: e.target?.type ?? null,
+    target_id: e.target?.id ?? null,
+    target_name: e.target?.name ?? null,
+    request_id: e.requestId ?? null,
+    changes: e.changes ?? [],
+    detail: e.detail ?? null,
+  }));
   await db.query(
     `INSERT INTO audit_events (id, organization_id, action, outcome, actor_kind, actor_subject, actor_credential_id, actor_ip,
        actor_user_agent, target_type, target_id, target_name, request_id, changes, detail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [
-      randomUUID(),
-      e.organizationId ?? null,
-      e.action,
-      e.outcome,
-      e.actor.kind ?? null,
-      e.actor.subject ?? null,
-      e.actor.credentialId ?? null,
-      e.actor.ip ?? null,
-      e.actor.userAgent?.slice(0, 256) ?? null,
-      e.target?.type ?? null,
-      e.target?.id ?? null,
-      e.target?.name ?? null,
-      e.requestId ?? null,
-      e.changes ?? [],
-      e.detail ?? null,
-    ],
+     SELECT id, organization_id, action, outcome, actor_kind, actor_subject, actor_credential_id, actor_ip,
+            actor_user_agent, target_type, target_id, target_name, request_id, changes, detail
+       FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, organization_id uuid, action text, outcome text, actor_kind text,
+            actor_subject text, actor_credential_id text, actor_ip text, actor_user_agent text, target_type text, target_id text,
+            target_name text, request_id text, changes text[], detail text)`,
+    [JSON.stringify(rows)],
   );
 }
 
