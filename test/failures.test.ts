@@ -103,7 +103,10 @@ describe('failure handling [postgres]', { skip: !url && 'needs PostgreSQL (TESSE
     assert.equal(entries.filter((e) => e.msg === 'the database answers again').length, 1);
     const failed = entries.filter((e) => e.status === 503);
     assert.equal(failed.length, 3, 'one line per failed request');
-    for (const e of failed) assert.deepEqual([e.level, e.failure.code, typeof e.failure.reason], [40, 'unavailable', 'string']);
+    for (const e of failed) {
+      assert.deepEqual([e.level, e.failure.code, typeof e.failure.reason, e.req.method, typeof e.reqId], [40, 'unavailable', 'string', 'GET', 'string']);
+    }
+    assert.equal(new Set(failed.map((e) => e.reqId)).size, 3, 'each line names its request');
     assert.ok(!logs.some((line) => line.includes('"stack"')), 'no stack traces for an outage');
   });
 
