@@ -65,7 +65,7 @@ export async function memberRoles(
             UNION ALL
             SELECT gr.role_id, string_agg(pg.project_id::text, ' ') AS project_ids
               FROM project_groups pg
-              JOIN group_roles gr ON gr.group_id = pg.group_id
+              JOIN group_roles gr ON gr.organization_id = $1 AND gr.group_id = pg.group_id
              WHERE pg.organization_id = $1 AND pg.group_id IN (SELECT group_id FROM member_groups)
              GROUP BY gr.role_id)
      SELECT EXISTS (SELECT 1 FROM membership) AS member, r.role_id, r.project_ids
