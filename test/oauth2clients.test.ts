@@ -97,6 +97,22 @@ suite('signing keys', (ctx) => {
     assert.ok(!stored.rows[0].private_jwk_ciphertext.includes('"d"'), 'private keys are stored encrypted');
   });
 
+  it('reads a key that is due for a check once for all the requests that want it then', async () => {
+    const { keys, db } = { keys: ctx().built.core.keys, db: ctx().db };
+    let transactions = 0;
+    const counted: typeof db = Object.assign(Object.create(db), {
+      transaction: <T>(work: () => Promise<T>) => {
+        transactions++;
+        return db.transaction(work);
+      },
+    });
+    const ring = new KeyRing(counted, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600, refreshMs: 0 });
+    const kids = new Set((await Promise.all(Array.from({ length: 20 }, () => ring.signingKey()))).map((key) => key.kid));
+    assert.deepEqual([kids.size, transactions], [1, 1], 'twenty concurrent signatures, one read of the key ring');
+    await ring.signingKey();
+    assert.equal(transactions, 2, 'a later request reads it again once it is due');
+  });
+
   it('rotates by age on the next signature', async () => {
     const { keys, db } = { keys: ctx().built.core.keys, db: ctx().db };
     const ring = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600, refreshMs: 0 });

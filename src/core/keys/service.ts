@@ -17,6 +17,8 @@ import * as store from './store.ts';
 export class KeyRing implements SigningKeys {
   private readonly current = new Map<SigningAlg, { key: SigningKey; createdAt: number; readAt: number }>();
   private readonly publicKeys = new Map<string, Promise<CryptoKey | undefined>>();
+  /** Reads of the current key in flight, by algorithm. */
+  private readonly loading = new Map<SigningAlg, Promise<SigningKey>>();
 
   constructor(
     private readonly db: Db,
@@ -25,12 +27,25 @@ export class KeyRing implements SigningKeys {
     private readonly events: EventSink = discardEvents,
   ) {}
 
-  /** The key to sign with now, rotating first when the current one is too old. */
-  async signingKey(alg: SigningAlg = 'ES256'): Promise<SigningKey> {
+  /**
+   * The key to sign with now, rotating first when the current one is too old. The key is read
+   * again once a minute (another instance may have rotated it); the requests that find it due
+   * meanwhile share that one read, instead of each taking the key ring's lock in turn.
+   */
+  signingKey(alg: SigningAlg = 'ES256'): Promise<SigningKey> {
     const now = Date.now();
     const cached = this.current.get(alg);
     const fresh = cached && now - cached.readAt < (this.options.refreshMs ?? 60_000);
-    if (fresh && now - cached.createdAt < this.options.rotationAgeSeconds * 1000) return cached.key;
+    if (fresh && now - cached.createdAt < this.options.rotationAgeSeconds * 1000) return Promise.resolve(cached.key);
+    let loading = this.loading.get(alg);
+    if (!loading) {
+      loading = this.load(alg, now).finally(() => this.loading.delete(alg));
+      this.loading.set(alg, loading);
+    }
+    return loading;
+  }
+
+  private async load(alg: SigningAlg, now: number): Promise<SigningKey> {
     const row = await this.db.transaction(async () => {
       await store.lockKeyRing(this.db);
       const latest = await store.currentKey(this.db, alg);
