@@ -67,29 +67,37 @@ async function measure(target: string, path: string, scenario: Parameters<typeof
 console.error('building dist/ ...');
 execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
 
-const ceilingServer = await helper<{ port: number }>('bench/ceiling.ts');
-const ceiling = await measure('node:http', 'GET (JSON reply)', { url: `http://127.0.0.1:${ceilingServer.info.port}/` });
-ceilingServer.child.kill();
+/**
+ * The ceiling and the peer, measured again for each Tessera target, right before it is served:
+ * this machine's speed drifts during a run, and a ratio should compare paths measured minutes,
+ * not a quarter of an hour, apart.
+ */
+async function baselines() {
+  const ceilingServer = await helper<{ port: number }>('bench/ceiling.ts');
+  const ceiling = await measure('node:http', 'GET (JSON reply)', { url: `http://127.0.0.1:${ceilingServer.info.port}/` });
+  ceilingServer.child.kill();
 
-const peerServer = await helper<{ port: number; clientId: string; clientSecret: string }>('bench/peer.ts');
-const peerUrl = `http://127.0.0.1:${peerServer.info.port}`;
-const peerAuth = { ...form, authorization: basic(peerServer.info.clientId, peerServer.info.clientSecret) };
-const peerToken = (await (await fetch(`${peerUrl}/token`, { method: 'POST', headers: peerAuth, body: 'grant_type=client_credentials' })).json()) as {
-  access_token: string;
-};
-const peerCredentials = await measure('oidc-provider', 'client_credentials', {
-  url: `${peerUrl}/token`,
-  method: 'POST',
-  headers: peerAuth,
-  body: 'grant_type=client_credentials',
-});
-const peerIntrospection = await measure('oidc-provider', 'introspection', {
-  url: `${peerUrl}/token/introspection`,
-  method: 'POST',
-  headers: peerAuth,
-  body: `token=${peerToken.access_token}`,
-});
-peerServer.child.kill();
+  const peerServer = await helper<{ port: number; clientId: string; clientSecret: string }>('bench/peer.ts');
+  const peerUrl = `http://127.0.0.1:${peerServer.info.port}`;
+  const peerAuth = { ...form, authorization: basic(peerServer.info.clientId, peerServer.info.clientSecret) };
+  const peerToken = (await (await fetch(`${peerUrl}/token`, { method: 'POST', headers: peerAuth, body: 'grant_type=client_credentials' })).json()) as {
+    access_token: string;
+  };
+  const peerCredentials = await measure('oidc-provider', 'client_credentials', {
+    url: `${peerUrl}/token`,
+    method: 'POST',
+    headers: peerAuth,
+    body: 'grant_type=client_credentials',
+  });
+  const peerIntrospection = await measure('oidc-provider', 'introspection', {
+    url: `${peerUrl}/token/introspection`,
+    method: 'POST',
+    headers: peerAuth,
+    body: `token=${peerToken.access_token}`,
+  });
+  peerServer.child.kill();
+  return { ceiling, peerCredentials, peerIntrospection };
+}
 
 async function benchTessera(target: string, env: Record<string, string>) {
   const port = await freePort();
@@ -97,6 +105,7 @@ async function benchTessera(target: string, env: Record<string, string>) {
   const common = { ...env, TESSERA_SECRET: benchSecret, TESSERA_ISSUER: url, TESSERA_RATE_LIMIT: '999999999', TESSERA_APITOKEN_MAX_TOKENS: '100000' };
   console.error(`preparing ${target} ...`);
   const fixture = await prepare(common, 2 * connections + 10);
+  const { ceiling, peerCredentials, peerIntrospection } = await baselines();
   const server = await serve(common, port);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const json = { 'content-type': 'application/json' };
