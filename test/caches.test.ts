@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import type { Db } from '../src/db/db.ts';
+import { stillListening } from '../src/db/postgres.ts';
 import { Caches } from '../src/kernel/cache.ts';
 import { createGroup, createOrganization, createServiceAccount, roleIds, userWithRole } from './fixtures.ts';
 import { type Backend, startTestApp, testBackends, uniqueName } from './helpers.ts';
@@ -173,6 +175,23 @@ describe('caches while the change feed is down [postgres]', { skip: !url && 'nee
     await dbB?.close();
     await dbA?.close();
     await proxy?.close();
+  });
+
+  // A pooler in transaction mode, or one that resets sessions (DISCARD ALL), leaves a feed
+  // connection that answers but hears nothing: the heartbeat asks whether its session listens.
+  it('takes a feed whose session no longer listens for lost, though its connection answers', async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      assert.equal(await stillListening(client, 'tessera_changes'), false);
+      await client.query('LISTEN tessera_changes');
+      assert.equal(await stillListening(client, 'tessera_changes'), true);
+      assert.equal(await stillListening(client, 'another_channel'), false);
+      await client.query('DISCARD ALL');
+      assert.equal(await stillListening(client, 'tessera_changes'), false);
+    } finally {
+      await client.end();
+    }
   });
 
   it('bypasses the caches, so changes are seen at once, and caches again once the feed is back', async () => {

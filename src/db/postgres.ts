@@ -72,6 +72,17 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   });
 }
 
+/**
+ * Whether the session of `client` still listens on `channel`. The heartbeat asks this, not
+ * just whether the connection answers: a connection pooler that hands out server sessions per
+ * transaction (PgBouncer's transaction mode) or resets them (`DISCARD ALL`) leaves a
+ * connection that answers but hears no notification, and the caches must then be bypassed.
+ */
+export async function stillListening(client: pg.Client, channel: string): Promise<boolean> {
+  const result = await client.query<{ channel: string }>('SELECT pg_listening_channels() AS channel');
+  return result.rows.some((row) => row.channel === channel);
+}
+
 /** How often the subscription's connection is checked, and how long an answer may take. */
 const heartbeatMs = 400;
 
@@ -123,8 +134,8 @@ async function listenOn(
     const current = client;
     if (!current) return;
     let answered = false;
-    current.query('SELECT 1').then(
-      () => (answered = true),
+    stillListening(current, channel).then(
+      (listening) => (listening ? (answered = true) : lost(current)),
       () => lost(current),
     );
     setTimeout(() => answered || lost(current), heartbeatMs).unref();
