@@ -135,7 +135,10 @@ async function listenOn(
     if (!current) return;
     let answered = false;
     stillListening(current, channel).then(
-      (listening) => (listening ? (answered = true) : lost(current)),
+      (listening) => {
+        if (listening) answered = true;
+        else lost(current);
+      },
       () => lost(current),
     );
     setTimeout(() => answered || lost(current), heartbeatMs).unref();
