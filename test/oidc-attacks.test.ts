@@ -133,6 +133,27 @@ suite('OpenID Connect attacks', (ctx) => {
     assert.equal((await client.tokenIntrospection(rp, next.access_token)).active, false);
   });
 
+  it('keeps a refresh token usable when its rotation is refused or fails half-way (nothing is written)', async () => {
+    const { login } = await member();
+    const { page, start } = await signIn(login);
+    const tokens = await client.authorizationCodeGrant(rp, expectCode(page), { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+    const presented = tokens.refresh_token!;
+    await assert.rejects(client.refreshTokenGrant(rp, presented, { scope: 'openid profile email offline_access admin' }), (e: any) => e.error === 'invalid_scope');
+    // The successor cannot be written: the presented token must not be consumed either.
+    await ctx().db.exec(`
+      CREATE FUNCTION test_refuse_refresh_tokens() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+      CREATE TRIGGER test_refuse_refresh_tokens BEFORE INSERT ON refresh_tokens FOR EACH ROW EXECUTE FUNCTION test_refuse_refresh_tokens();`);
+    try {
+      await assert.rejects(client.refreshTokenGrant(rp, presented));
+    } finally {
+      await ctx().db.exec('DROP TRIGGER test_refuse_refresh_tokens ON refresh_tokens; DROP FUNCTION test_refuse_refresh_tokens();');
+    }
+    const next = await client.refreshTokenGrant(rp, presented);
+    assert.ok(next.refresh_token && next.refresh_token !== presented, 'the retry is a rotation, not a replay');
+    assert.equal((await client.tokenIntrospection(rp, next.access_token)).active, true);
+    await assert.rejects(client.refreshTokenGrant(rp, presented), (e: any) => e.error === 'invalid_grant' && /already used/.test(e.error_description));
+  });
+
   it('refuses wrong client credentials with 401 invalid_client', async () => {
     const res = await fetch(`${ctx().url}/oauth2/v2/token`, {
       method: 'POST',

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../db/db.ts';
 import type { Cache, Caches } from '../../kernel/cache.ts';
-import { InvalidGrant } from '../../kernel/errors.ts';
+import { type DomainError, InvalidGrant, InvalidScope } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuthorizationRequest, CodeBindings, LiveSessionRecord, RefreshTokenRecord, SessionRecord } from './model.ts';
@@ -18,6 +18,22 @@ export interface SessionOptions {
   ttlSeconds: number;
   /** A new login at a client ends the user's previous session there. */
   singlePerClient: boolean;
+}
+
+/** A session a grant redeemed, and the refresh token issued with it when the client gets one. */
+export interface Redeemed {
+  session: SessionRecord;
+  nonce?: string;
+  refreshToken?: string;
+}
+
+/** RFC 6749 §6: a refresh may ask for a narrower scope than was granted, never a wider one. */
+function narrowed(granted: string, asked: string | undefined): string {
+  if (!asked) return granted;
+  const grantedScopes = new Set(granted.split(' '));
+  const scopes = asked.split(' ').filter(Boolean);
+  if (scopes.some((scope) => !grantedScopes.has(scope))) throw new InvalidScope('the requested scope exceeds the original grant');
+  return scopes.join(' ');
 }
 
 export class SessionService {
@@ -71,36 +87,57 @@ export class SessionService {
   }
 
   /**
-   * Consumes a code (RFC 6749 §4.1.2) and returns its session: a second redemption means it
-   * leaked, so its session is revoked.
+   * Consumes a code (RFC 6749 §4.1.2) and returns its session, with a refresh token if
+   * `withRefreshToken`: a second redemption means it leaked, so its session is revoked.
    */
-  async redeemCode(code: string): Promise<{ session: SessionRecord; nonce?: string }> {
-    const row = code.startsWith('tsr_cod_') ? await store.consumeCode(this.db, this.hasher.hash(code)) : undefined;
-    if (!row) throw new InvalidGrant('the authorization code is not valid');
-    if (row.replayed) {
-      await this.revokeOnReplay(row.session_id, row.client_id, 'an authorization code was presented twice');
-      throw new InvalidGrant('the authorization code was already used; the tokens issued for it are revoked');
-    }
-    if (row.expired) throw new InvalidGrant('the authorization code has expired');
-    if (!row.session_live) throw new InvalidGrant('the session of this code has ended');
-    const session = { id: row.session_id, user_id: row.user_id, client_id: row.client_id, scope: row.scope, auth_time: row.auth_time };
-    return { session, nonce: row.nonce ?? undefined };
+  redeemCode(code: string, withRefreshToken: boolean): Promise<Redeemed> {
+    return this.redeeming(async () => {
+      const row = code.startsWith('tsr_cod_') ? await store.consumeCode(this.db, this.hasher.hash(code)) : undefined;
+      if (!row) throw new InvalidGrant('the authorization code is not valid');
+      if (row.replayed) {
+        await this.revokeOnReplay(row.session_id, row.client_id, 'an authorization code was presented twice');
+        return { refused: new InvalidGrant('the authorization code was already used; the tokens issued for it are revoked') };
+      }
+      if (row.expired) throw new InvalidGrant('the authorization code has expired');
+      if (!row.session_live) throw new InvalidGrant('the session of this code has ended');
+      const session = { id: row.session_id, user_id: row.user_id, client_id: row.client_id, scope: row.scope, auth_time: row.auth_time };
+      return { session, nonce: row.nonce ?? undefined };
+    }, withRefreshToken);
   }
 
   /**
-   * Consumes a refresh token of `clientId` (RFC 6749 §6 with rotation). A consumed token
-   * presented again is a replay (RFC 9700 §4.14.2): the whole family is revoked.
+   * Consumes a refresh token of `clientId` (RFC 6749 §6 with rotation) and issues its
+   * successor. A consumed token presented again is a replay (RFC 9700 §4.14.2): the whole
+   * family is revoked. `scope` narrows what the new access token carries.
    */
-  async redeemRefreshToken(token: string, clientId: string): Promise<SessionRecord> {
-    const row = token.startsWith('tsr_rft_') ? await store.consumeRefreshToken(this.db, this.hasher.hash(token), clientId) : undefined;
-    if (!row) throw new InvalidGrant('the refresh token is not valid');
-    if (row.replayed) {
-      await this.revokeOnReplay(row.id, clientId, 'a used refresh token was presented again');
-      throw new InvalidGrant('the refresh token was already used; its whole grant is revoked');
-    }
-    if (row.expired || row.revoked) throw new InvalidGrant('the refresh token has expired or was revoked');
-    if (row.user_state !== 'active') throw new InvalidGrant('the user may not sign in');
-    return { id: row.id, user_id: row.user_id, client_id: row.client_id, scope: row.scope, auth_time: row.auth_time };
+  redeemRefreshToken(token: string, clientId: string, scope?: string): Promise<Redeemed> {
+    return this.redeeming(async () => {
+      const row = token.startsWith('tsr_rft_') ? await store.consumeRefreshToken(this.db, this.hasher.hash(token), clientId) : undefined;
+      if (!row) throw new InvalidGrant('the refresh token is not valid');
+      if (row.replayed) {
+        await this.revokeOnReplay(row.id, clientId, 'a used refresh token was presented again');
+        return { refused: new InvalidGrant('the refresh token was already used; its whole grant is revoked') };
+      }
+      if (row.expired || row.revoked) throw new InvalidGrant('the refresh token has expired or was revoked');
+      if (row.user_state !== 'active') throw new InvalidGrant('the user may not sign in');
+      return { session: { id: row.id, user_id: row.user_id, client_id: row.client_id, scope: narrowed(row.scope, scope), auth_time: row.auth_time } };
+    }, true);
+  }
+
+  /**
+   * Consumes a code or a refresh token and issues the successor refresh token in one
+   * transaction: both are written or neither, so a client whose request failed half-way (an
+   * outage) can retry with what it holds instead of being taken for a replay. A refusal thrown
+   * inside writes nothing; one returned commits what it wrote (a replay's revocation).
+   */
+  private async redeeming(consume: () => Promise<{ refused: DomainError } | Omit<Redeemed, 'refreshToken'>>, withRefreshToken: boolean): Promise<Redeemed> {
+    const outcome = await this.db.transaction(async () => {
+      const redeemed = await consume();
+      if ('refused' in redeemed || !withRefreshToken) return redeemed;
+      return { ...redeemed, refreshToken: await this.issueRefreshToken(redeemed.session.id) };
+    });
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome;
   }
 
   async issueRefreshToken(sessionId: string): Promise<string> {

@@ -1,8 +1,7 @@
 /** The tokens a session or a system client receives (RFC 6749 §5.1, OIDC Core §3.1.3.3). */
 import type { SigningAlg, TokenSigner } from '../../tokens/jwt.ts';
 import type { UserService } from '../users/service.ts';
-import type { SessionRecord } from './model.ts';
-import type { SessionService } from './service.ts';
+import type { Redeemed } from './service.ts';
 
 export interface TokenResponse {
   access_token: string;
@@ -16,7 +15,6 @@ export interface TokenResponse {
 export class TokenIssuer {
   constructor(
     private readonly signer: TokenSigner,
-    private readonly sessions: SessionService,
     private readonly users: UserService,
   ) {}
 
@@ -33,22 +31,23 @@ export class TokenIssuer {
   }
 
   /** Access token, ID token (for `openid`) and optionally a new refresh token of a session. */
-  async forSession(session: SessionRecord, options: { nonce?: string; refresh: boolean; idTokenAlg: SigningAlg }): Promise<TokenResponse> {
+  /** The tokens of a redeemed session (its refresh token was issued with the redemption). */
+  async forSession({ session, nonce, refreshToken }: Redeemed, idTokenAlg: SigningAlg): Promise<TokenResponse> {
     const accessToken = await this.signer.accessToken({ sub: session.user_id, clientId: session.client_id, scope: session.scope, sessionId: session.id });
     const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: this.signer.accessTokenTtl, scope: session.scope };
     if (session.scope.split(' ').includes('openid')) {
       response.id_token = await this.signer.idToken({
-        alg: options.idTokenAlg,
+        alg: idTokenAlg,
         sub: session.user_id,
         clientId: session.client_id,
         sessionId: session.id,
         authTime: session.auth_time,
-        nonce: options.nonce,
+        nonce,
         accessToken,
         profile: await this.scopedClaims(session.user_id, session.scope),
       });
     }
-    if (options.refresh) response.refresh_token = await this.sessions.issueRefreshToken(session.id);
+    if (refreshToken) response.refresh_token = refreshToken;
     return response;
   }
 

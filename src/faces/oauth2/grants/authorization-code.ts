@@ -20,7 +20,7 @@ export const authorizationCodeGrant: Grant = {
     if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(form.code_verifier) || s256(form.code_verifier) !== bound.code_challenge) {
       throw new InvalidGrant('code_verifier does not match the code challenge');
     }
-    const { session, nonce } = await core.sessions.redeemCode(form.code);
-    return core.tokens.forSession(session, { nonce, refresh: client.grant_types.includes('refresh_token'), idTokenAlg: client.id_token_signed_response_alg });
+    const redeemed = await core.sessions.redeemCode(form.code, client.grant_types.includes('refresh_token'));
+    return core.tokens.forSession(redeemed, client.id_token_signed_response_alg);
   },
 };
