@@ -278,6 +278,29 @@ describe('in-process caches', () => {
     assert.equal(await cache.get('j', load('not read', ['org:1'])), 'kept', 'an unrelated change does not prevent storing');
   });
 
+  it('shares a read in flight among concurrent misses, but not with a request made after an invalidation', async () => {
+    const caches = new Caches({ maxEntries: 10, ttlMs: 60_000 });
+    caches.setLive(true);
+    const cache = caches.cache<string>('c');
+    let reads = 0;
+    let finish: (value: string) => void = () => {};
+    const slow = () => {
+      reads++;
+      return new Promise<{ value: string; tags: string[] }>((resolve) => (finish = (value) => resolve({ value, tags: ['org:1'] })));
+    };
+    const first = cache.get('k', slow);
+    const second = cache.get('k', slow);
+    assert.equal(reads, 1, 'concurrent misses share one read');
+    const finishFirst = finish;
+    caches.invalidate(['org:1']); // a revocation commits while the read is in flight
+    const afterChange = cache.get('k', slow);
+    assert.equal(reads, 2, 'a request after the change reads again');
+    finish('after');
+    finishFirst('before');
+    assert.deepEqual(await Promise.all([first, second, afterChange]), ['before', 'before', 'after']);
+    assert.equal(await cache.get('k', load('not read', ['org:1'])), 'after', 'the later read was stored; the end of the first did not drop it');
+  });
+
   it('holds a bounded number of entries and reads expired ones again', async () => {
     let now = 0;
     const caches = new Caches({ maxEntries: 2, ttlMs: 1000 }, () => now);

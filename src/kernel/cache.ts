@@ -87,6 +87,7 @@ export class Caches {
       this.invalidatedAt.set(tag, this.sequence);
       for (const cache of this.caches) cache.drop(tag);
     }
+    for (const cache of this.caches) cache.forgetReads();
   }
 
   /** Where the invalidations are, for a read about to begin. */
@@ -112,7 +113,10 @@ export class Caches {
 export class Cache<V> {
   private readonly entries = new Map<string, Entry<V>>();
   private readonly keysByTag = new Map<string, Set<string>>();
-  /** Reads in flight: concurrent misses of one key share one read. */
+  /**
+   * Reads in flight: concurrent misses of one key share one read, unless an invalidation came
+   * in between (a read begun before a revocation must not answer a request made after it).
+   */
   private readonly loading = new Map<string, Promise<V | undefined>>();
   private hits = 0;
   private misses = 0;
@@ -142,9 +146,16 @@ export class Cache<V> {
     this.misses++;
     const pending = this.loading.get(key);
     if (pending) return pending;
-    const reading = this.read(key, load).finally(() => this.loading.delete(key));
+    const reading: Promise<V | undefined> = this.read(key, load).finally(() => {
+      if (this.loading.get(key) === reading) this.loading.delete(key);
+    });
     this.loading.set(key, reading);
     return reading;
+  }
+
+  /** Reads in flight are not shared any more (an invalidation: what they read may be stale). */
+  forgetReads(): void {
+    this.loading.clear();
   }
 
   private async read(key: string, load: () => Promise<{ value: V; tags: readonly string[] } | undefined>): Promise<V | undefined> {
@@ -194,6 +205,7 @@ export class Cache<V> {
   clear(): void {
     this.entries.clear();
     this.keysByTag.clear();
+    this.loading.clear();
   }
 
   stats(): CacheStats {
