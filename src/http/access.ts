@@ -17,7 +17,7 @@ import type { EventOrigin } from '../kernel/events.ts';
 import { allowAcrossProjects, allowGlobal, allowOrganization, allowProject } from '../rbac/acl.ts';
 import type { Caller } from '../rbac/caller.ts';
 import type { Operation, Principal, ScopeLevel } from '../rbac/model.ts';
-import type { RateLimiter, RateLimitUsage } from './rate-limit.ts';
+import type { RateLimitDecision, RateLimiter, RateLimitUsage } from './rate-limit.ts';
 
 export interface Permission {
   endpoint: string;
@@ -174,6 +174,10 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
  */
 export async function refusedCredential(deps: { core: Core; limiter: RateLimiter }, request: FastifyRequest, face: string, detail: string): Promise<void> {
   await deps.core.audit.authenticationFailed({ actor: originActor(request), requestId: request.id, detail });
-  const decision = await deps.limiter.check({ face, route: request.routeOptions.url ?? '', ip: request.ip, failed: true });
+  refuseOverBudget(await deps.limiter.check({ face, route: request.routeOptions.url ?? '', ip: request.ip, failed: true }));
+}
+
+/** Refuses (429) an attempt the limiter did not allow: outside the access hooks, where attempts are not requests of a caller. */
+export function refuseOverBudget(decision: RateLimitDecision): void {
   if (!decision.allowed) throw new TooManyRequests('too many attempts; retry later', decision.retryAfterSeconds, decision.usage?.limit);
 }

@@ -6,10 +6,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { ClientRecord } from '../../core/clients/service.ts';
 import type { Core } from '../../core/index.ts';
-import { refusedCredential } from '../../http/access.ts';
+import { refusedCredential, refuseOverBudget } from '../../http/access.ts';
 import type { FaceDeps } from '../../http/faces.ts';
-import type { RateLimitDecision } from '../../http/rate-limit.ts';
-import { InvalidClient, InvalidRequest, TooManyRequests } from '../../kernel/errors.ts';
+import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
 
 function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
   const header = request.headers.authorization;
@@ -50,13 +49,10 @@ export async function authenticateClient(
     await refusedCredential({ core, limiter }, request, 'oauth2', error.message);
     throw error;
   }
-  await budget(limiter.check({ face: 'oauth2', route, ip: request.ip, principal: { kind: 'system', subject: `client:${client.id}`, roleNames: [] } }));
+  refuseOverBudget(
+    await limiter.check({ face: 'oauth2', route, ip: request.ip, principal: { kind: 'system', subject: `client:${client.id}`, roleNames: [] } }),
+  );
   return client;
-}
-
-async function budget(decision: Promise<RateLimitDecision>) {
-  const d = await decision;
-  if (!d.allowed) throw new TooManyRequests('too many attempts; retry later', d.retryAfterSeconds, d.usage?.limit);
 }
 
 async function clientOf(core: Core, request: FastifyRequest, form: Record<string, string | undefined>): Promise<ClientRecord> {
