@@ -13,14 +13,17 @@ import { suite } from './helpers.ts';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
-/** An outside OpenID Connect issuer: discovery and JWKS over HTTP, tokens signed with its own key. */
-async function outsideIssuer() {
+/**
+ * An outside OpenID Connect issuer: discovery and JWKS over HTTP, tokens signed with its own
+ * key. `claims` is the issuer its discovery document names (its own URL unless it lies).
+ */
+async function outsideIssuer(claims?: string) {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'ci-key', alg: 'RS256', use: 'sig' };
   let url = '';
   const server: Server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
+    if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer: claims ?? url, jwks_uri: `${url}/jwks` }));
     else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
     else res.writeHead(404).end('{}');
   });
@@ -120,6 +123,19 @@ suite(
       await ctx().admin.delete(`/api/v1/organizations/${org}/serviceaccounts/${sa.id}`);
       assert.equal((await asAccount.get(`/api/v1/organizations/${org}/groups`)).status, 401, 'the access ends with the account');
       assert.equal((await exchange(good)).body.error, 'invalid_grant', 'and its policies went with it');
+    });
+
+    it('refuses an issuer whose discovery document names another issuer (RFC 8414 §3.3)', async () => {
+      const liar = await outsideIssuer(ci.url);
+      try {
+        const org = await createOrganization(ctx().admin);
+        const sa = await serviceAccountWithRole(ctx(), org, 'auditor');
+        assert.equal((await trust(org, sa.id, { issuer: liar.url, audiences: ['tessera'], subjectPattern: '*' })).status, 201);
+        const refused = await exchange(await liar.sign({ sub: 'repo:acme/app', aud: 'tessera' }));
+        assert.deepEqual([refused.status, refused.body.error], [400, 'invalid_grant']);
+      } finally {
+        await liar.close();
+      }
     });
 
     it('exchanges Tessera’s own workload tokens, verified with its own keys', async () => {

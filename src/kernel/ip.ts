@@ -9,3 +9,8 @@ export function ipOrCidrFamily(entry: string): 0 | 4 | 6 {
   if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))) return 0;
   return family as 4 | 6;
 }
+
+/** Whether a URL names this machine (RFC 8252 §8.3): where plain http is allowed, for development and tests. */
+export function isLoopback(url: URL): boolean {
+  return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}

@@ -4,6 +4,7 @@ import type { Cache, Caches } from '../../kernel/cache.ts';
 import { InvalidClient, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { isUuid } from '../../kernel/ids.ts';
+import { isLoopback } from '../../kernel/ip.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
 import { changedFields, metadataChanges } from '../common/changes.ts';
@@ -46,8 +47,7 @@ function checkRedirectUri(field: string, uri: string) {
     throw new InvalidRequest(`${field}: "${uri}" is not a valid URL`);
   }
   if (url.hash || uri.includes('#')) throw new InvalidRequest(`${field}: "${uri}" must not have a fragment`);
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol === 'http:' && !loopback) throw new InvalidRequest(`${field}: "${uri}" must use https (http only on loopback)`);
+  if (url.protocol === 'http:' && !isLoopback(url)) throw new InvalidRequest(`${field}: "${uri}" must use https (http only on loopback)`);
   if (forbiddenSchemes.has(url.protocol)) {
     throw new InvalidRequest(`${field}: "${uri}" must use https, http on loopback, or a private-use scheme (RFC 8252 §7.1, e.g. com.example.app:/cb)`);
   }

@@ -11,6 +11,7 @@
  *   identity comes from `/user` and `/user/emails` (the primary, verified address).
  */
 import * as oidc from 'openid-client';
+import { isLoopback } from '../../kernel/ip.ts';
 import type { UpstreamIdentity } from '../users/model.ts';
 import type { LoginProvider } from './model.ts';
 
@@ -21,8 +22,6 @@ export interface UpstreamChecks {
   nonce: string;
   codeVerifier: string;
 }
-
-const loopback = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 
 export class UpstreamProviders {
   private readonly configs = new Map<string, { modifiedAt: number; config: Promise<oidc.Configuration> }>();
@@ -101,7 +100,7 @@ export class UpstreamProviders {
     const cached = this.configs.get(provider.id);
     if (cached && cached.modifiedAt === provider.modifiedAt) return cached.config;
     const issuer = new URL(provider.issuer);
-    const execute = loopback(issuer) && issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
+    const execute = isLoopback(issuer) && issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
     const config =
       provider.type === 'github'
         ? Promise.resolve(

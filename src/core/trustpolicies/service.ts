@@ -8,9 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type CryptoKey, createRemoteJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
 import type { Db } from '../../db/db.ts';
 import { InvalidGrant, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
+import { isLoopback } from '../../kernel/ip.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { TrustPolicyInput, TrustPolicyRecord } from './model.ts';
@@ -69,7 +71,7 @@ export class TrustPolicyService {
     } catch {
       throw new InvalidRequest('issuer must be an https URL');
     }
-    if (issuer.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname)) throw new InvalidRequest('issuer must be an https URL');
+    if (issuer.protocol !== 'https:' && !isLoopback(issuer)) throw new InvalidRequest('issuer must be an https URL');
     if (!input.audiences.length) throw new InvalidRequest('audiences must name at least one audience');
     return this.db.transaction(async () => {
       const id = randomUUID();
@@ -138,13 +140,14 @@ export class TrustPolicyService {
     }
     let keys = this.remoteKeys.get(issuer);
     if (!keys) {
-      keys = (async () => {
-        const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
-        if (!response.ok) throw new Error(`discovery answered ${response.status}`);
-        const { jwks_uri: jwksUri } = (await response.json()) as { jwks_uri?: string };
+      // openid-client's discovery also checks that the document names the issuer it was fetched for.
+      const url = new URL(issuer);
+      const execute = url.protocol === 'http:' && isLoopback(url) ? [oidc.allowInsecureRequests] : [];
+      keys = oidc.discovery(url, 'tessera-token-exchange', undefined, undefined, { execute, timeout: 5 }).then((config) => {
+        const jwksUri = config.serverMetadata().jwks_uri;
         if (!jwksUri) throw new Error('discovery names no jwks_uri');
         return createRemoteJWKSet(new URL(jwksUri));
-      })();
+      });
       keys.catch(() => this.remoteKeys.delete(issuer)); // retried on the next exchange
       this.remoteKeys.set(issuer, keys);
     }
