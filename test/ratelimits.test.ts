@@ -66,6 +66,7 @@ for (const backend of testBackends()) {
         [429, { error: 'rate_limited', error_description: 'the request budget of 3 per hour is used up; retry later' }],
       );
       assert.ok(Number(refused.headers['retry-after']) > 0 && Number(refused.headers['retry-after']) <= 3600);
+      assert.match(await a.built.metrics.render(), /^tessera_rate_limit_refusals_total\{face="native"\} 1$/m, 'counted in /metrics');
       assert.equal((await groups(two.token)).status, 200, 'another token is not affected');
     });
 
