@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { freePort, suite } from './helpers.ts';
 import { seedPgliteDataDir } from './support/databases.ts';
-import { serve } from './support/serve.ts';
+import { type Running, serve } from './support/serve.ts';
 import { registerClient } from './support/world.ts';
 
 const token = 'metrics-token-0123456789abcdef0123456789';
@@ -61,20 +61,33 @@ suite('metrics, not configured', (ctx) => {
   });
 });
 
-describe('metrics on a port of their own', () => {
-  it('serves /metrics on TESSERA_METRICS_PORT, apart from the API', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+describe('metrics on a port of their own, of the installed command', () => {
+  let dir: string;
+  let port: number;
+  let server: Running;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
     await seedPgliteDataDir(dir, { migrated: true });
-    const port = await freePort();
-    const server = await serve({ TESSERA_DATA_DIR: dir, TESSERA_METRICS_PORT: String(port) });
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-      assert.equal(res.status, 200);
-      assert.match(await res.text(), /tessera_process_cpu_seconds_total/);
-      assert.equal((await fetch(`${server.url}/metrics`)).status, 404, 'not on the public port');
-    } finally {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    port = await freePort();
+    server = await serve({ TESSERA_DATA_DIR: dir, TESSERA_METRICS_PORT: String(port) }, { installed: true });
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves /metrics on TESSERA_METRICS_PORT, apart from the API', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /tessera_process_cpu_seconds_total/);
+    assert.equal((await fetch(`${server.url}/metrics`)).status, 404, 'not on the public port');
+  });
+
+  it("runs with V8's young generation bounded by the #! line's flag (two semi-spaces of 8 MB)", async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const newSpace = Number(/tessera_nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)/.exec(text)?.[1]);
+    assert.ok(newSpace > 0, 'the young generation is reported');
+    // Without the flag, Node.js 20 has grown it to two 16 MB semi-spaces by the end of start-up.
+    assert.ok(newSpace <= 2 * 8 * 1024 * 1024, `the young generation takes ${newSpace} bytes`);
   });
 });

@@ -13,8 +13,10 @@ export interface Running {
   stop: () => Promise<void>;
 }
 
-export function serve(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [...cli, 'serve', '--host', '127.0.0.1', '--port', '0'], {
+/** `installed`: run bin/tessera.js itself, so that its `#!` line (and the Node.js flags there) applies. */
+export function serve(env: Record<string, string>, { installed = false } = {}): Promise<Running> {
+  const args = ['serve', '--host', '127.0.0.1', '--port', '0'];
+  const child = spawn(installed ? 'bin/tessera.js' : process.execPath, installed ? args : [...cli, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,7 +9,7 @@
  * If Redis stops answering, counting goes on locally in the instance (never a 5xx) and a
  * warning is logged; it goes back to Redis when Redis answers.
  */
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import type { Db } from '../../db/db.ts';
 import type { Logger } from '../../kernel/log.ts';
 import * as store from './store.ts';
@@ -111,6 +111,8 @@ export class RedisCounters implements Counters {
 
   /** `namespace` keeps installations that share one Redis apart (the server passes its issuer). */
   static async connect(url: string, log: Pick<Logger, 'warn'>, namespace = 'tessera'): Promise<RedisCounters> {
+    // Loaded only when Redis is configured: the client library alone takes about 10 MB.
+    const { createClient } = await import('redis');
     const client = createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(retries * 200, 2000) } });
     client.on('error', () => undefined); // reported once per outage by hit()
     await client.connect();
