@@ -80,6 +80,26 @@ suite(
       const bad = await admin.post(`/api/v1/organizations/${org}/projects/${project}/workloadtokens`, { contextIds: 'one' });
       assert.equal(bad.status, 400);
     });
+
+    it("takes the organization's claims for a project without its own, and is refused in a project that does not exist or is being deleted", async () => {
+      const admin = ctx().admin;
+      const org = await createOrganization(admin);
+      const project = await createProject(admin, org);
+      await admin.request('PATCH', `/api/v1/organizations/${org}/oidcclaims`, { audience: ['org-wide'], ttl: '20m' });
+      const mint = (id: string) => admin.post(`/api/v1/organizations/${org}/projects/${id}/workloadtokens`, {});
+      const unknown = await mint('00000000-0000-4000-8000-000000000000');
+      assert.deepEqual([unknown.status, unknown.body], [404, { error: 'not_found', error_description: 'project not found' }]);
+      const other = await createOrganization(admin);
+      const foreign = await createProject(admin, other);
+      assert.equal((await mint(foreign)).status, 404, "another organization's project");
+      const minted = await mint(project);
+      assert.equal(minted.status, 201);
+      const claims = decodeJwt(minted.body.token);
+      assert.deepEqual([claims.aud, claims.exp! - claims.iat!], ['org-wide', 1200]);
+      assert.equal((await admin.delete(`/api/v1/organizations/${org}/projects/${project}`)).status, 202);
+      const deleting = await mint(project);
+      assert.deepEqual([deleting.status, deleting.body], [409, { error: 'conflict', error_description: 'the project is being deleted' }]);
+    });
   },
   {},
   { listen: true },

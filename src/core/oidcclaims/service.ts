@@ -8,7 +8,7 @@ import type { Db } from '../../db/db.ts';
 import { InvalidRequest } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import type { Caller } from '../../rbac/caller.ts';
-import type { ProjectService } from '../projects/service.ts';
+import { liveProject, type ProjectService } from '../projects/service.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import type { ClaimName, ClaimsPatch, ClaimsRecord, ResolvedClaims } from './model.ts';
 import * as store from './store.ts';
@@ -75,9 +75,9 @@ export class OidcClaimsService {
     });
   }
 
-  /** The claims a workload token of the project gets, claim by claim. */
+  /** The claims a workload token of the project gets, claim by claim; refused unless the project is live. */
   async resolve(organizationId: string, projectId: string): Promise<ResolvedClaims> {
-    const { project, organization } = await store.claimsOfProject(this.db, organizationId, projectId);
+    const { project, organization } = liveProject(await store.claimsOfProject(this.db, organizationId, projectId));
     return {
       audience: project?.audience ?? organization?.audience ?? [organizationId],
       ttlMs: project?.ttl_ms ?? organization?.ttl_ms ?? defaultTtlMs,

@@ -15,18 +15,33 @@ export async function getClaims(db: Queryable, organizationId: string, projectId
   return result.rows[0] && fromRow(result.rows[0]);
 }
 
-/** A project's claims and its organization's, in one read (either may be missing). */
+type ClaimValues = Pick<ClaimsRecord, 'audience' | 'ttl_ms'>;
+
+/**
+ * A project's claims and its organization's (either may be missing), and whether the project is
+ * being deleted: one statement, all that minting a workload token reads. undefined: the
+ * organization has no such project.
+ */
 export async function claimsOfProject(
   db: Queryable,
   organizationId: string,
   projectId: string,
-): Promise<{ project?: ClaimsRecord; organization?: ClaimsRecord }> {
-  const result = await db.query<ClaimsRecord>(`SELECT ${columns} FROM oidc_claims WHERE organization_id = $1 AND (project_id = $2 OR project_id IS NULL)`, [
-    organizationId,
-    projectId,
-  ]);
-  const rows = result.rows.map(fromRow);
-  return { project: rows.find((row) => row.project_id !== null), organization: rows.find((row) => row.project_id === null) };
+): Promise<{ deletion_time: Date | null; project?: ClaimValues; organization?: ClaimValues } | undefined> {
+  const result = await db.query<{ deletion_time: Date | null; scope: 'project' | 'organization' | null } & ClaimValues>(
+    `SELECT p.deletion_time, c.audience, c.ttl_ms,
+            CASE WHEN c.project_id IS NOT NULL THEN 'project' WHEN c.organization_id IS NOT NULL THEN 'organization' END AS scope
+       FROM projects p
+       LEFT JOIN oidc_claims c ON c.organization_id = p.organization_id AND (c.project_id = p.id OR c.project_id IS NULL)
+      WHERE p.organization_id = $1 AND p.id = $2`,
+    [organizationId, projectId],
+  );
+  const first = result.rows[0];
+  if (!first) return undefined;
+  const at = (scope: 'project' | 'organization') => {
+    const row = result.rows.find((candidate) => candidate.scope === scope);
+    return row && { audience: row.audience, ttl_ms: row.ttl_ms === null ? null : Number(row.ttl_ms) };
+  };
+  return { deletion_time: first.deletion_time, project: at('project'), organization: at('organization') };
 }
 
 /** Sets the given claims (a value, or null to reset) and stamps each one set. */

@@ -11,6 +11,15 @@ import * as store from './store.ts';
 
 export type { ProjectInput, ProjectRecord } from './model.ts';
 
+const projectNotFound = 'project not found';
+
+/** What was read of a project, if it exists and is not being deleted; else the refusal (404, 409). */
+export function liveProject<P extends { deletion_time: Date | null }>(project: P | undefined): P {
+  if (!project) throw new NotFound(projectNotFound);
+  if (project.deletion_time) throw new Conflict('the project is being deleted');
+  return project;
+}
+
 export class ProjectService {
   constructor(
     private readonly db: Db,
@@ -18,12 +27,12 @@ export class ProjectService {
     private readonly events: EventSink,
   ) {}
 
-  /** Organization-level readers see every project; others see the projects they may read. */
   /** The projects a group of the organization is attached to. */
   projectsWithGroup(organizationId: string, groupId: string): Promise<string[]> {
     return store.projectsWithGroup(this.db, organizationId, groupId);
   }
 
+  /** Organization-level readers see every project; others see the projects they may read. */
   async list(caller: Caller, organizationId: string, page: PageQuery): Promise<Listing<ProjectRecord>> {
     const only = projectsAllowing(await caller.acl(organizationId), organizationId, 'identity:projects', 'read');
     return finishPage(page, await store.listProjects(this.db, organizationId, page, only));
@@ -31,15 +40,13 @@ export class ProjectService {
 
   async get(organizationId: string, id: string): Promise<ProjectRecord> {
     const row = await store.getProject(this.db, organizationId, id);
-    if (!row) throw new NotFound('project not found');
+    if (!row) throw new NotFound(projectNotFound);
     return row;
   }
 
   /** A project that exists and is not being deleted (allocations are refused in one that is). */
   async requireLive(organizationId: string, id: string): Promise<ProjectRecord> {
-    const project = await this.get(organizationId, id);
-    if (project.deletion_time) throw new Conflict('the project is being deleted');
-    return project;
+    return liveProject(await store.getProject(this.db, organizationId, id));
   }
 
   async create(caller: Caller, organizationId: string, input: ProjectInput): Promise<ProjectRecord> {

@@ -10,7 +10,6 @@ import type { EventSink } from '../../kernel/events.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { TokenSigner } from '../../tokens/jwt.ts';
 import type { OidcClaimsService } from '../oidcclaims/service.ts';
-import type { ProjectService } from '../projects/service.ts';
 
 /** Where Tessera's own claims live in a workload token (RFC 7519 §4.3 private names). */
 export const claimNamespace = 'tessera/';
@@ -38,7 +37,6 @@ export interface WorkloadTokens {
 export class WorkloadTokenService {
   constructor(
     private readonly claims: OidcClaimsService,
-    private readonly projects: ProjectService,
     private readonly signer: TokenSigner,
     private readonly issuer: string,
     private readonly events: EventSink,
@@ -50,7 +48,6 @@ export class WorkloadTokenService {
   }
 
   async mint(caller: Caller, organizationId: string, projectId: string, job: JobContext): Promise<WorkloadTokens> {
-    await this.projects.requireLive(organizationId, projectId);
     const resolved = await this.claims.resolve(organizationId, projectId);
     if (job.audience !== undefined && !resolved.audience.includes(job.audience)) {
       throw new InvalidRequest('audience is not one of the audiences allowed for this project');
