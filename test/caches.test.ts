@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { decodeJwt } from 'jose';
 import pg from 'pg';
 import type { Db } from '../src/db/db.ts';
 import { stillListening } from '../src/db/postgres.ts';
 import { Caches } from '../src/kernel/cache.ts';
-import { createGroup, createOrganization, createServiceAccount, roleIds, userWithRole } from './fixtures.ts';
+import { createGroup, createOrganization, createProject, createServiceAccount, roleIds, serviceAccountWithRole, userWithRole } from './fixtures.ts';
 import { type Backend, startTestApp, testBackends, uniqueName } from './helpers.ts';
 import { freshPostgres } from './support/databases.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
@@ -137,6 +138,22 @@ for (const backend of testBackends()) {
         seen.some((changes) => changes.includes(`org:${org}`)),
         JSON.stringify(seen),
       );
+    });
+
+    it('mints workload tokens with claims changed at the other instance, and none in a project deleted there', async () => {
+      const org = await createOrganization(a.admin);
+      const project = await createProject(a.admin, org);
+      const minter = await serviceAccountWithRole(a, org, 'administrator');
+      const mint = () => b.admin.as(minter.token).post(`/api/v1/organizations/${org}/projects/${project}/workloadtokens`, {});
+      const audience = async () => decodeJwt((await mint()).body.token).aud;
+      await cachedAt(b, 'workload_claims', mint, 201);
+      assert.equal(await audience(), org);
+      const claims = await a.admin.request('PATCH', `/api/v1/organizations/${org}/oidcclaims`, { audience: ['changed-at-a'] });
+      assert.equal(claims.status, 200, claims.text);
+      await within(bound, "the organization's new audience at B", async () => (await audience()) === 'changed-at-a');
+      await cachedAt(b, 'workload_claims', mint, 201);
+      assert.equal((await a.admin.delete(`/api/v1/organizations/${org}/projects/${project}`)).status, 202);
+      await within(bound, 'minting refused at B', async () => (await mint()).status === 409);
     });
 
     it('stops honouring the tokens of an organization deleted at the other instance', async () => {

@@ -93,6 +93,11 @@ for (const backend of testBackends()) {
         // Workload-token claims and trust policies of 0005 too.
         const claims = await ctx.admin.get(`/api/v1/organizations/${org}/oidcclaims`);
         assert.deepEqual([claims.body.audience, claims.body.ttl], [['https://deploy.acme.example'], '10m0s']);
+        // Minting reads them (cached), and a change of them is seen at once (0007's triggers).
+        const mint = () => sa.post(`/api/v1/organizations/${org}/projects/77777777-7777-4777-8777-777777777777/workloadtokens`, {});
+        assert.deepEqual((await mint()).body.audience, ['https://deploy.acme.example']);
+        await ctx.admin.request('PATCH', `/api/v1/organizations/${org}/oidcclaims`, { audience: ['https://new.acme.example'] });
+        assert.deepEqual((await mint()).body.audience, ['https://new.acme.example']);
         const policies = await ctx.admin.get(`/api/v1/organizations/${org}/serviceaccounts/55555555-5555-4555-8555-555555555555/trustpolicies`);
         assert.deepEqual(
           policies.body.map((p: any) => [p.id, p.issuer, p.subjectPattern]),

@@ -1,7 +1,7 @@
 /**
  * Keeps the caches right: what this instance commits invalidates its caches before it
  * answers, and what any instance commits reaches every other through PostgreSQL
- * LISTEN/NOTIFY (triggers of migration 0006 name the changed rows). While the subscription
+ * LISTEN/NOTIFY (triggers of migrations 0006 and 0007 name the changed rows). While the subscription
  * is down the caches are bypassed, so a revocation or role change takes effect everywhere as
  * fast as the notification travels, and never later than the loss is noticed (< 1 s).
  */
@@ -11,7 +11,7 @@ import type { Logger } from '../kernel/log.ts';
 
 export const changeChannel = 'tessera_changes';
 
-/** The tables whose triggers note changes (migration 0006; a test keeps the two the same). */
+/** The tables whose triggers note changes (migrations 0006 and 0007; a test keeps them the same). */
 export const notingTables = [
   'api_token_grants',
   'api_token_policies',
@@ -21,9 +21,11 @@ export const notingTables = [
   'group_service_accounts',
   'group_users',
   'oauth_clients',
+  'oidc_claims',
   'organization_users',
   'organizations',
   'project_groups',
+  'projects',
   'roles',
   'service_accounts',
   'sessions',

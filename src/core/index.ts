@@ -83,7 +83,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const quotas = new QuotaService(db, organizations, events);
   const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events);
   const apiTokenUse = new ApiTokenAuthentication(db, hasher, audit, log, caches);
-  const oidcClaims = new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events);
+  const oidcClaims = new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events, caches);
   const trustPolicies = new TrustPolicyService(
     db,
     { ownIssuerPrefix: `${config.issuer}/org/`, localKey: (kid) => keyRing.verificationKey(kid), maxTtlSeconds: config.accessTokenTtl },

@@ -5,6 +5,7 @@
  * partial; a reset (DELETE) puts a claim back to "not customized" and re-stamps its time.
  */
 import type { Db } from '../../db/db.ts';
+import type { Cache, Caches } from '../../kernel/cache.ts';
 import { InvalidRequest } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import type { Caller } from '../../rbac/caller.ts';
@@ -12,6 +13,8 @@ import { liveProject, type ProjectService } from '../projects/service.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import type { ClaimName, ClaimsPatch, ClaimsRecord, ResolvedClaims } from './model.ts';
 import * as store from './store.ts';
+
+type ProjectClaims = NonNullable<Awaited<ReturnType<typeof store.claimsOfProject>>>;
 
 export { formatDuration } from './duration.ts';
 export type { ClaimName, ClaimsPatch, ClaimsRecord, ResolvedClaims } from './model.ts';
@@ -21,12 +24,18 @@ const minTtlMs = 60_000;
 const maxAudiences = 10;
 
 export class OidcClaimsService {
+  /** What minting reads, per project: its liveness and the claims of both scopes. */
+  private readonly ofProject: Cache<ProjectClaims>;
+
   constructor(
     private readonly db: Db,
     private readonly projects: ProjectService,
     private readonly maxTtlMs: number,
     private readonly events: EventSink,
-  ) {}
+    caches: Caches,
+  ) {
+    this.ofProject = caches.cache('workload_claims');
+  }
 
   /** The claims customized at a scope; a scope never customized reads as nothing customized. */
   async get(organizationId: string, projectId: string | null): Promise<ClaimsRecord> {
@@ -77,7 +86,11 @@ export class OidcClaimsService {
 
   /** The claims a workload token of the project gets, claim by claim; refused unless the project is live. */
   async resolve(organizationId: string, projectId: string): Promise<ResolvedClaims> {
-    const { project, organization } = liveProject(await store.claimsOfProject(this.db, organizationId, projectId));
+    const read = await this.ofProject.get(`${organizationId}:${projectId}`, async () => {
+      const found = await store.claimsOfProject(this.db, organizationId, projectId);
+      return found && { value: found, tags: [`org:${organizationId}`] };
+    });
+    const { project, organization } = liveProject(read);
     return {
       audience: project?.audience ?? organization?.audience ?? [organizationId],
       ttlMs: project?.ttl_ms ?? organization?.ttl_ms ?? defaultTtlMs,

@@ -1,0 +1,7 @@
+-- What minting a workload token reads is cached too (docs/performance.md): whether its project
+-- is live, and the custom claims of the project and its organization. Marking a project for
+-- deletion, deleting it, and any change of custom claims name the organization (`org:<id>`).
+CREATE TRIGGER projects_changed AFTER UPDATE OF organization_id, deletion_time OR DELETE ON projects
+  FOR EACH ROW EXECUTE FUNCTION tessera_notify_change('org', 'organization_id');
+CREATE TRIGGER oidc_claims_changed AFTER INSERT OR UPDATE OR DELETE ON oidc_claims
+  FOR EACH ROW EXECUTE FUNCTION tessera_notify_change('org', 'organization_id');
