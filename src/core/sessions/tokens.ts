@@ -21,17 +21,22 @@ export class TokenIssuer {
   /** Claims released in ID tokens and userinfo for the granted scopes (OIDC Core §5.4). */
   async scopedClaims(userId: string, scope: string): Promise<Record<string, unknown>> {
     const scopes = scope.split(' ');
+    const email = scopes.includes('email');
+    const names = scopes.includes('profile');
+    if (!email && !names) return {}; // nothing to release: no read
     const profile = await this.users.profile(userId);
     if (!profile) return {};
     const { name, given_name, family_name, picture } = profile;
     return {
-      ...(scopes.includes('email') ? { email: profile.email, email_verified: true } : {}),
-      ...(scopes.includes('profile') ? Object.fromEntries(Object.entries({ name, given_name, family_name, picture }).filter(([, v]) => v)) : {}),
+      ...(email ? { email: profile.email, email_verified: true } : {}),
+      ...(names ? Object.fromEntries(Object.entries({ name, given_name, family_name, picture }).filter(([, v]) => v)) : {}),
     };
   }
 
-  /** Access token, ID token (for `openid`) and optionally a new refresh token of a session. */
-  /** The tokens of a redeemed session (its refresh token was issued with the redemption). */
+  /**
+   * The tokens of a redeemed session: an access token, an ID token for `openid`, and the refresh
+   * token issued with the redemption, if any.
+   */
   async forSession({ session, nonce, refreshToken }: Redeemed, idTokenAlg: SigningAlg): Promise<TokenResponse> {
     const accessToken = await this.signer.accessToken({ sub: session.user_id, clientId: session.client_id, scope: session.scope, sessionId: session.id });
     const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: this.signer.accessTokenTtl, scope: session.scope };
