@@ -7,7 +7,6 @@
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/index.ts';
@@ -15,6 +14,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { deriveKeys } from '../src/tokens/server-secret.ts';
 import { createOrganization, createProject, roleIds, serviceAccountWithRole, userWithRole } from '../test/fixtures.ts';
 import { Client, type TestContext } from '../test/support/client.ts';
+import { startFlags } from '../test/support/serve.ts';
 import { clientRedirect, registerClient } from '../test/support/world.ts';
 import { seedLargeOrganization } from './large-org.ts';
 
@@ -133,17 +133,14 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** The Node.js flags the installed command runs with: those of bin/tessera.js's `#!` line. */
-const launchFlags = readFileSync('bin/tessera.js', 'utf8').split('\n')[0]!.split(' ').slice(3);
-
 /**
- * Runs `tessera serve` on the prepared database as the installed command does (compiled
- * JavaScript, with the Node.js flags of its `#!` line); resolves when it listens. `nodeArgs`
- * (such as `--cpu-prof`) go to Node.js too.
+ * Runs `tessera serve` on the prepared database as `npm start` does (compiled JavaScript, with
+ * the Node.js flags of the `start` script); resolves when it listens. `nodeArgs` (such as
+ * `--cpu-prof`) go to Node.js too.
  */
 export function serve(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Served> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...launchFlags, ...nodeArgs, 'bin/tessera.js', 'serve', '--host', '127.0.0.1', '--port', String(port)], {
+  const child = spawn(process.execPath, [...startFlags(), ...nodeArgs, 'bin/tessera.js', 'serve', '--host', '127.0.0.1', '--port', String(port)], {
     env: { ...process.env, ...env, TESSERA_LOG_LEVEL: env.TESSERA_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -61,7 +61,7 @@ suite('metrics, not configured', (ctx) => {
   });
 });
 
-describe('metrics on a port of their own, of the installed command', () => {
+describe('metrics on a port of their own, of the server as `npm start` runs it', () => {
   let dir: string;
   let port: number;
   let server: Running;
@@ -69,7 +69,7 @@ describe('metrics on a port of their own, of the installed command', () => {
     dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
     await seedPgliteDataDir(dir, { migrated: true });
     port = await freePort();
-    server = await serve({ TESSERA_DATA_DIR: dir, TESSERA_METRICS_PORT: String(port) }, { installed: true });
+    server = await serve({ TESSERA_DATA_DIR: dir, TESSERA_METRICS_PORT: String(port) }, { asNpmStart: true });
   });
   after(async () => {
     await server.stop();
@@ -83,7 +83,7 @@ describe('metrics on a port of their own, of the installed command', () => {
     assert.equal((await fetch(`${server.url}/metrics`)).status, 404, 'not on the public port');
   });
 
-  it("runs with V8's young generation bounded by the #! line's flag (two semi-spaces of 8 MB)", async () => {
+  it("runs with V8's young generation bounded by npm start's flag (two semi-spaces of 8 MB)", async () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const newSpace = Number(/tessera_nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)/.exec(text)?.[1]);
     assert.ok(newSpace > 0, 'the young generation is reported');

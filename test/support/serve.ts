@@ -1,5 +1,6 @@
 /** The installed `tessera` command run as a child process, as production runs it. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 // The installed command, as production runs it: compiled JavaScript, no TypeScript loader
 // (`npm test` builds dist/ first). Only the runner's V8 tuning is passed on (short-lived
@@ -13,10 +14,16 @@ export interface Running {
   stop: () => Promise<void>;
 }
 
-/** `installed`: run bin/tessera.js itself, so that its `#!` line (and the Node.js flags there) applies. */
-export function serve(env: Record<string, string>, { installed = false } = {}): Promise<Running> {
-  const args = ['serve', '--host', '127.0.0.1', '--port', '0'];
-  const child = spawn(installed ? 'bin/tessera.js' : process.execPath, installed ? args : [...cli, ...args], {
+/** The Node.js flags `npm start` runs the server with (package.json's `start` script). */
+export function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.split(' ');
+  return words.slice(words.indexOf('node') + 1, words.indexOf('bin/tessera.js'));
+}
+
+/** `asNpmStart`: with the Node.js flags of `npm start` (without the build it does first). */
+export function serve(env: Record<string, string>, { asNpmStart = false } = {}): Promise<Running> {
+  const child = spawn(process.execPath, [...(asNpmStart ? startFlags() : []), ...cli, 'serve', '--host', '127.0.0.1', '--port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
