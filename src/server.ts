@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { type Counters, DatabaseCounters, RedisCounters } from './core/ratelimits/counters.ts';
 import { openDatabase } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
@@ -28,9 +28,13 @@ export async function startServer(config: Config) {
     const applied = await migrate(db);
     if (applied.length) app.log.info({ applied }, 'database migrated');
     await bootstrap(core.credentials, config, app.log);
-    await app.listen({ port: config.port, host: config.host });
+    // The metrics port first: the API takes no request unless every port could be bound.
     if (config.metricsPort) metricsServer = await serveMetrics(app.metrics, config.metricsPort, config.host);
+    await app.listen({ port: config.port, host: config.host }).catch((error) => {
+      throw unboundPort(error, 'PORT', config.host, config.port);
+    });
   } catch (error) {
+    metricsServer?.close();
     await app.close();
     await counters?.close();
     await db.close();
@@ -65,6 +69,20 @@ async function serveMetrics(metrics: Metrics, port: number, host: string): Promi
       () => res.writeHead(500).end(),
     );
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(unboundPort(error, 'TESSERA_METRICS_PORT', host, port)));
+    server.listen(port, host, resolve);
+  });
   return server;
+}
+
+/** A port that cannot be bound is a configuration error of its setting, said in words. */
+function unboundPort(error: unknown, setting: string, host: string, port: number): unknown {
+  const reasons: Record<string, string> = {
+    EADDRINUSE: 'the address is in use',
+    EACCES: 'permission denied',
+    EADDRNOTAVAIL: 'the address is not one of this machine',
+  };
+  const reason = reasons[(error as { code?: string }).code ?? ''];
+  return reason ? new ConfigError(setting, `cannot listen on ${host}:${port}: ${reason}`) : error;
 }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -91,6 +92,26 @@ describe('tessera serve', { concurrency: true }, () => {
     const result = spawnSync(process.execPath, [...cli, 'serve'], { env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8' });
     assert.equal(result.status, 1);
     assert.equal(result.stderr, 'tessera: configuration error: PORT: "eighty" is not a TCP port (0-65535)\n');
+  });
+
+  it('refuses to start, naming the setting, when its port or its metrics port is taken', async () => {
+    const dataDir = await tempDir();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      const run = (env: Record<string, string>) =>
+        spawnSync(process.execPath, [...cli, 'serve', '--host', '127.0.0.1'], { env: { ...process.env, TESSERA_DATA_DIR: dataDir, ...env }, encoding: 'utf8' });
+      const api = run({ PORT: port });
+      assert.equal(api.status, 1);
+      assert.equal(api.stderr, `tessera: configuration error: PORT: cannot listen on 127.0.0.1:${port}: the address is in use\n`);
+      const metrics = run({ PORT: '0', TESSERA_METRICS_PORT: port });
+      assert.equal(metrics.status, 1);
+      assert.equal(metrics.stderr, `tessera: configuration error: TESSERA_METRICS_PORT: cannot listen on 127.0.0.1:${port}: the address is in use\n`);
+      assert.ok(!metrics.stdout.includes('Server listening'), 'the API did not listen either');
+    } finally {
+      taken.close();
+    }
   });
 
   it('migrates with `tessera migrate`', async () => {
