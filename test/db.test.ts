@@ -96,15 +96,26 @@ for (const backend of testBackends()) {
       assert.equal((await db.query('SELECT id FROM notes WHERE id = 8')).rows.length, 0);
     });
 
-    it('a statement prepared under a name gives the same answers, and is prepared once per connection on a server', async () => {
-      const byId = (id: number) => db.query<{ body: string }>('SELECT body FROM notes WHERE id = $1', [id], { prepare: 'note-body' });
+    it('a prepared statement gives the same answers, and is prepared once per connection on a server, under a name of its own text', async () => {
+      const bodyById = 'SELECT body FROM notes WHERE id = $1';
+      const idByBody = 'SELECT id FROM notes WHERE body = $1';
+      const byId = (id: number) => db.query<{ body: string }>(bodyById, [id], { prepare: true });
       const prepared = await db.transaction(async () => {
         assert.deepEqual((await byId(1)).rows, [{ body: 'x' }]);
         assert.deepEqual((await byId(5)).rows, [{ body: 'late' }]);
+        assert.deepEqual((await db.query(idByBody, ['late'], { prepare: true })).rows, [{ id: 5 }]);
         if (backend.name !== 'postgres') return [];
-        return (await db.query<{ name: string }>('SELECT name FROM pg_prepared_statements')).rows.map((row) => row.name);
+        const statements = await db.query<{ name: string; statement: string }>(
+          'SELECT name, statement FROM pg_prepared_statements WHERE statement IN ($1, $2)',
+          [bodyById, idByBody],
+        );
+        return statements.rows;
       });
-      if (backend.name === 'postgres') assert.deepEqual(prepared, ['note-body']);
+      if (backend.name === 'postgres') {
+        assert.deepEqual(prepared.map((row) => row.statement).sort(), [bodyById, idByBody].sort(), 'each prepared once');
+        assert.ok(prepared.every((row) => /^tessera_[0-9a-f]{32}$/.test(row.name)));
+        assert.notEqual(prepared[0]!.name, prepared[1]!.name);
+      }
       assert.deepEqual((await byId(404)).rows, []);
     });
   });

@@ -25,7 +25,7 @@ export interface Driver {
 /** The table a data-changing statement writes to. */
 const writeTarget = /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)/i;
 
-/** What the change triggers (migration 0006) noted in this transaction. */
+/** What the change triggers (migrations 0006 and 0007) noted in this transaction. */
 const changesOfTransaction = "SELECT current_setting('tessera.changes', true) AS changes";
 
 /** A Db over a driver: queries join the context's transaction; errors are mapped once, here. */
@@ -85,7 +85,7 @@ export function contextualDb(driver: Driver): Db {
           try {
             const done = await storage.run(scope, work);
             if (committedListeners.size) {
-              const noted = await client.query<{ changes: string | null }>(changesOfTransaction);
+              const noted = await client.query<{ changes: string | null }>(changesOfTransaction, undefined, { prepare: true });
               changes = noted.rows[0]?.changes?.split(' ').filter(Boolean) ?? [];
             }
             return done;

@@ -14,11 +14,13 @@ export interface QueryResult<Row> {
 
 export interface QueryOptions {
   /**
-   * Prepares the statement once per connection under this name and reuses its plan (on a
-   * PostgreSQL server; PGlite plans in-process). For hot statements whose planning is a good
-   * part of their cost; the name must stand for this one SQL text.
+   * Prepares the statement once per connection and reuses its plan (on a PostgreSQL server;
+   * PGlite plans in-process). For statements of a fixed text that run often (the hot path's
+   * cache misses, the token endpoint's writes): parsing and planning are a good part of their
+   * cost. Not for text built per call (filters, lists of values), whose every form would be
+   * prepared and kept on every connection.
    */
-  prepare?: string;
+  prepare?: boolean;
 }
 
 export interface Queryable {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { contextualDb } from './context.ts';
 import type { Db, Queryable, QueryOptions, QueryResult } from './db.ts';
@@ -39,7 +40,7 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   await pool.query('SELECT 1');
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
-      const result = await (options?.prepare ? client.query({ name: options.prepare, text: sql, values: params }) : client.query(sql, params));
+      const result = await (options?.prepare ? client.query({ name: statementName(sql), text: sql, values: params }) : client.query(sql, params));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(sql: string) {
@@ -70,6 +71,17 @@ export async function openPostgres(connectionString: string, options: PostgresOp
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   });
+}
+
+/** Prepared statements are named after their text, so that two texts never share a name. */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `tessera_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 /**

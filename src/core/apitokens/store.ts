@@ -42,17 +42,18 @@ export async function listTokensPage(db: Queryable, organizationId: string, offs
 }
 
 export async function getToken(db: Queryable, organizationId: string, id: string): Promise<ApiTokenRecord | undefined> {
-  return (await db.query<ApiTokenRecord>(`${select} WHERE t.organization_id = $1 AND t.id = $2`, [organizationId, id])).rows[0];
+  return (await db.query<ApiTokenRecord>(`${select} WHERE t.organization_id = $1 AND t.id = $2`, [organizationId, id], { prepare: true })).rows[0];
 }
 
 /** Tokens an organization holds, whatever their state: what the policy's maximum counts. */
 export async function countTokens(db: Queryable, organizationId: string): Promise<number> {
-  return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM api_tokens WHERE organization_id = $1', [organizationId])).rows[0]!.n;
+  const result = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM api_tokens WHERE organization_id = $1', [organizationId], { prepare: true });
+  return result.rows[0]!.n;
 }
 
 /** Serializes token creation per organization, so concurrent creates cannot pass the maximum together. */
 export async function lockOrganizationTokens(db: Queryable, organizationId: string): Promise<void> {
-  await db.query(`SELECT pg_advisory_xact_lock(hashtext('tessera.apitokens:' || $1))`, [organizationId]);
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('tessera.apitokens:' || $1))`, [organizationId], { prepare: true });
 }
 
 export async function insertToken(
@@ -78,6 +79,7 @@ export async function insertToken(
       t.secretHint,
       input.rateLimitPerHour ?? null,
     ],
+    { prepare: true },
   );
 }
 
@@ -102,12 +104,13 @@ export async function updateToken(db: Queryable, organizationId: string, id: str
 }
 
 export async function replaceGrants(db: Queryable, organizationId: string, id: string, privileges: ApiTokenInput['privileges']): Promise<void> {
-  await db.query('DELETE FROM api_token_grants WHERE organization_id = $1 AND api_token_id = $2', [organizationId, id]);
+  await db.query('DELETE FROM api_token_grants WHERE organization_id = $1 AND api_token_id = $2', [organizationId, id], { prepare: true });
   if (!privileges.length) return;
   await db.query(
     `INSERT INTO api_token_grants (organization_id, api_token_id, role_id, project_id)
      SELECT $1, $2, p.role_id, p.project_id FROM unnest($3::uuid[], $4::uuid[]) AS p(role_id, project_id)`,
     [organizationId, id, privileges.map((p) => p.roleId), privileges.map((p) => p.projectId ?? null)],
+    { prepare: true },
   );
 }
 
@@ -150,13 +153,14 @@ export async function findCredential(db: Queryable, tokenHash: string): Promise<
     `SELECT t.previous_token_hash = $1 AS matched_previous, ${credentialColumns}
       WHERE t.token_hash = $1 OR t.previous_token_hash = $1`,
     [tokenHash],
+    { prepare: true },
   );
   return result.rows[0];
 }
 
 /** The same, by ID: for a JWT exchanged for the token. */
 export async function findCredentialById(db: Queryable, id: string): Promise<ApiTokenCredential | undefined> {
-  const result = await db.query<ApiTokenCredential>(`SELECT false AS matched_previous, ${credentialColumns} WHERE t.id = $1`, [id]);
+  const result = await db.query<ApiTokenCredential>(`SELECT false AS matched_previous, ${credentialColumns} WHERE t.id = $1`, [id], { prepare: true });
   return result.rows[0];
 }
 
@@ -166,6 +170,7 @@ export async function touchToken(db: Queryable, id: string, ip: string): Promise
     `UPDATE api_tokens SET last_used_at = now(), last_used_ip = $2
       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
     [id, ip],
+    { prepare: true },
   );
 }
 
@@ -175,6 +180,7 @@ export async function getPolicy(db: Queryable, organizationId: string): Promise<
             rate_limit_per_hour AS "rateLimitPerHour"
        FROM api_token_policies WHERE organization_id = $1`,
     [organizationId],
+    { prepare: true },
   );
   return result.rows[0];
 }

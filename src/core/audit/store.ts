@@ -31,6 +31,7 @@ export async function insertEvents(db: Queryable, entries: readonly AuditEntry[]
             actor_subject text, actor_credential_id text, actor_ip text, actor_user_agent text, target_type text, target_id text,
             target_name text, request_id text, changes text[], detail text)`,
     [JSON.stringify(rows)],
+    { prepare: true },
   );
 }
 

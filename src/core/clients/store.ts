@@ -30,7 +30,7 @@ export async function listClients(db: Queryable, page: PageQuery): Promise<Clien
 }
 
 export async function getClient(db: Queryable, id: string): Promise<ClientRecord | undefined> {
-  return (await db.query<ClientRecord>(`${select} WHERE c.id = $1`, [id])).rows[0];
+  return (await db.query<ClientRecord>(`${select} WHERE c.id = $1`, [id], { prepare: true })).rows[0];
 }
 
 export async function insertClient(db: Queryable, id: string, v: ClientValues, secretHash: string | null, actor: string) {
@@ -67,6 +67,7 @@ export async function systemClientRole(db: Queryable, id: string): Promise<strin
     `SELECT r.name AS role FROM oauth_clients c LEFT JOIN roles r ON r.id = c.role_id
       WHERE c.id = $1 AND 'client_credentials' = ANY(c.grant_types)`,
     [id],
+    { prepare: true },
   );
   return result.rows[0] ? result.rows[0].role : undefined;
 }

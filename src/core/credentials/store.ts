@@ -36,6 +36,7 @@ export async function findByHash(db: Queryable, tokenHash: string): Promise<Cred
        LEFT JOIN organizations o ON o.id = c.organization_id
       WHERE c.token_hash = $1`,
     [tokenHash],
+    { prepare: true },
   );
   return result.rows[0];
 }
@@ -71,6 +72,7 @@ export async function touchCredential(db: Queryable, id: string): Promise<void> 
     `UPDATE credentials SET last_used_at = now()
       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
     [id],
+    { prepare: true },
   );
 }
 
@@ -80,6 +82,7 @@ export async function serviceAccountLive(db: Queryable, organizationId: string, 
     `SELECT 1 FROM service_accounts s JOIN organizations o ON o.id = s.organization_id
       WHERE s.organization_id = $1 AND s.id = $2 AND o.deletion_time IS NULL`,
     [organizationId, serviceAccountId],
+    { prepare: true },
   );
   return result.rowCount > 0;
 }

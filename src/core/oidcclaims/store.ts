@@ -34,6 +34,7 @@ export async function claimsOfProject(
        LEFT JOIN oidc_claims c ON c.organization_id = p.organization_id AND (c.project_id = p.id OR c.project_id IS NULL)
       WHERE p.organization_id = $1 AND p.id = $2`,
     [organizationId, projectId],
+    { prepare: true },
   );
   const first = result.rows[0];
   if (!first) return undefined;

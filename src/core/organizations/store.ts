@@ -34,7 +34,9 @@ export async function organizationIdByName(db: Queryable, name: string): Promise
 
 /** Whether the organization exists, and whether it is being deleted. */
 export async function organizationState(db: Queryable, id: string): Promise<{ deleting: boolean } | undefined> {
-  const result = await db.query<{ deleting: boolean }>('SELECT deletion_time IS NOT NULL AS deleting FROM organizations WHERE id = $1', [id]);
+  const result = await db.query<{ deleting: boolean }>('SELECT deletion_time IS NOT NULL AS deleting FROM organizations WHERE id = $1', [id], {
+    prepare: true,
+  });
   return result.rows[0];
 }
 

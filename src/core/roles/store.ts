@@ -11,11 +11,11 @@ export interface RoleGrant {
 const select = 'SELECT id, name, description, protected, scopes, created_at FROM roles';
 
 export async function listRoles(db: Queryable): Promise<RoleRecord[]> {
-  return (await db.query<RoleRecord>(`${select} ORDER BY name`)).rows;
+  return (await db.query<RoleRecord>(`${select} ORDER BY name`, undefined, { prepare: true })).rows;
 }
 
 export async function getRoles(db: Queryable, ids: readonly string[]): Promise<RoleRecord[]> {
-  return (await db.query<RoleRecord>(`${select} WHERE id = ANY($1::uuid[])`, [ids])).rows;
+  return (await db.query<RoleRecord>(`${select} WHERE id = ANY($1::uuid[])`, [ids], { prepare: true })).rows;
 }
 
 export async function rolesByName(db: Queryable, names: readonly string[]): Promise<RoleRecord[]> {
@@ -71,7 +71,7 @@ export async function memberRoles(
      SELECT EXISTS (SELECT 1 FROM membership) AS member, r.role_id, r.project_ids
        FROM (SELECT 1) AS one LEFT JOIN roles r ON true`,
     [organizationId, member.kind === 'user' ? member.userId : member.serviceAccountId],
-    { prepare: `member-roles-${member.kind}` },
+    { prepare: true },
   );
   const roles: MemberRoles = { member: result.rows[0]?.member ?? false, organizationRoles: [], projectRoles: [] };
   for (const row of result.rows) {

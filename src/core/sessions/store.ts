@@ -14,13 +14,16 @@ export async function createSession(
 ): Promise<string> {
   // One session per user per client unless configured otherwise: a new login ends the last.
   if (s.single) {
-    await db.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL`, [s.userId, s.clientId]);
+    await db.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL`, [s.userId, s.clientId], {
+      prepare: true,
+    });
   }
   const id = randomUUID();
   await db.query(
     `INSERT INTO sessions (id, user_id, client_id, scope, auth_time, expires_at, browser_session_id)
      VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7)`,
     [id, s.userId, s.clientId, s.scope, s.authTime, s.ttlSeconds, s.browserSessionId ?? null],
+    { prepare: true },
   );
   return id;
 }
@@ -32,6 +35,7 @@ export async function liveSession(db: Queryable, id: string): Promise<LiveSessio
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
     [id],
+    { prepare: true },
   );
   return result.rows[0];
 }
@@ -56,13 +60,15 @@ export async function insertCode(
     `INSERT INTO authorization_codes (code_hash, session_id, client_id, redirect_uri, code_challenge, nonce, scope, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '60 seconds')`,
     [c.hash, c.sessionId, c.clientId, c.redirectUri, c.codeChallenge, c.nonce ?? null, c.scope],
+    { prepare: true },
   );
 }
 
-/** Consumes a code; `replayed` reports a code that had been consumed before. */
 /** A code's bindings (client, redirect URI, PKCE challenge), read without consuming it. */
 export async function findCode(db: Queryable, hash: string): Promise<CodeBindings | undefined> {
-  const result = await db.query<CodeBindings>('SELECT client_id, redirect_uri, code_challenge FROM authorization_codes WHERE code_hash = $1', [hash]);
+  const result = await db.query<CodeBindings>('SELECT client_id, redirect_uri, code_challenge FROM authorization_codes WHERE code_hash = $1', [hash], {
+    prepare: true,
+  });
   return result.rows[0];
 }
 
@@ -81,6 +87,7 @@ export async function consumeCode(db: Queryable, hash: string): Promise<CodeReco
                 c.expires_at <= now() AS expired, old.replayed, s.user_id, s.auth_time,
                 (s.revoked_at IS NULL AND s.expires_at > now() AND u.state = 'active') AS session_live`,
     [hash],
+    { prepare: true },
   );
   return result.rows[0];
 }
@@ -88,11 +95,11 @@ export async function consumeCode(db: Queryable, hash: string): Promise<CodeReco
 // Refresh tokens (RFC 9700 §4.14.2: rotation with replay detection).
 
 export async function insertRefreshToken(db: Queryable, hash: string, sessionId: string, ttlSeconds: number) {
-  await db.query(`INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [
-    hash,
-    sessionId,
-    ttlSeconds,
-  ]);
+  await db.query(
+    `INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
+    [hash, sessionId, ttlSeconds],
+    { prepare: true },
+  );
 }
 
 /**
@@ -110,6 +117,7 @@ export async function consumeRefreshToken(db: Queryable, hash: string, clientId:
       RETURNING s.id, s.user_id, s.client_id, s.scope, s.auth_time, r.expires_at <= now() AS expired, old.replayed,
                 (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS revoked, u.state AS user_state`,
     [hash, clientId],
+    { prepare: true },
   );
   return result.rows[0];
 }
@@ -122,6 +130,7 @@ export async function findRefreshToken(db: Queryable, hash: string): Promise<Ref
        FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
       WHERE r.token_hash = $1`,
     [hash],
+    { prepare: true },
   );
   return result.rows[0];
 }
@@ -143,6 +152,7 @@ export async function findBrowserSession(db: Queryable, hash: string) {
     `SELECT b.id, b.user_id, b.auth_time FROM browser_sessions b JOIN users u ON u.id = b.user_id
       WHERE b.token_hash = $1 AND b.revoked_at IS NULL AND b.expires_at > now() AND u.state = 'active'`,
     [hash],
+    { prepare: true },
   );
   return result.rows[0];
 }

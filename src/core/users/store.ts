@@ -103,6 +103,7 @@ export async function profile(db: Queryable, accountId: string): Promise<Profile
          SELECT * FROM user_identities WHERE user_id = u.id ORDER BY last_login_at DESC NULLS LAST LIMIT 1) i ON true
       WHERE u.id = $1`,
     [accountId],
+    { prepare: true },
   );
   return result.rows[0];
 }
