@@ -1,9 +1,10 @@
 /**
  * Keeps the caches right: what this instance commits invalidates its caches before it
  * answers, and what any instance commits reaches every other through PostgreSQL
- * LISTEN/NOTIFY (triggers of migrations 0006 and 0007 name the changed rows). While the subscription
- * is down the caches are bypassed, so a revocation or role change takes effect everywhere as
- * fast as the notification travels, and never later than the loss is noticed (< 1 s).
+ * LISTEN/NOTIFY (triggers of migrations 0006 and 0007 name the changed rows). While the
+ * subscription is down the caches are bypassed, so a revocation or role change takes effect
+ * everywhere as fast as the notification travels, and never later than the loss is noticed
+ * (< 1 s).
  */
 import type { Db } from '../db/db.ts';
 import type { Caches } from '../kernel/cache.ts';
