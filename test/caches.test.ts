@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { decodeJwt } from 'jose';
 import pg from 'pg';
 import type { Db } from '../src/db/db.ts';
@@ -15,6 +16,7 @@ import { createGroup, createOrganization, createProject, createServiceAccount, r
 import { type Backend, startTestApp, testBackends, uniqueName } from './helpers.ts';
 import { freshPostgres } from './support/databases.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
+import { registerClient } from './support/world.ts';
 
 type Instance = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -94,6 +96,37 @@ for (const backend of testBackends()) {
       const current = (await a.admin.get(`${base}/${created.body.metadata.id}`)).body;
       assert.equal((await a.admin.put(`${base}/${created.body.metadata.id}`, { ...current, spec: { ...current.spec, active: false } })).status, 200);
       await within(bound, 'the deactivated token refused at B', async () => (await aclWith(rotated.body.status.token)()).status === 401);
+    });
+
+    it('answers introspection of an API token with what the other instance changed of it', async () => {
+      const org = await createOrganization(a.admin);
+      const base = `/api/v1/organizations/${org}/apitokens`;
+      const resources = [{ type: 'TYPE_ORG', path: 'acme', scopes: ['scope-member-read'] }];
+      const created = await a.admin.post(base, { metadata: { name: uniqueName('t') }, spec: { privileges: [{ roleID: roleIds.auditor }], resources } });
+      const client = await registerClient(a.admin);
+      const introspect = () =>
+        b.anonymous.request('POST', '/oauth2/v2/introspect', `token=${created.body.status.token}`, {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+        });
+      await cachedAt(b, 'api_tokens', introspect);
+      assert.deepEqual((await introspect()).body.resources, resources);
+      const current = (await a.admin.get(`${base}/${created.body.metadata.id}`)).body;
+      const changed = [{ type: 'TYPE_ORG', path: 'acme', scopes: ['scope-member-write'] }];
+      const put = await a.admin.put(`${base}/${created.body.metadata.id}`, {
+        ...current,
+        metadata: { ...current.metadata, name: 'renamed' },
+        spec: { ...current.spec, resources: changed },
+      });
+      assert.equal(put.status, 200, put.text);
+      await within(bound, 'the new name and resources at B', async () => {
+        const { name, resources: seen } = (await introspect()).body;
+        return name === 'renamed' && isDeepStrictEqual(seen, changed);
+      });
+      // A statement that changes the resources alone is a change of the token too (the trigger names the column).
+      const alone = [{ type: 'TYPE_ORG', path: 'acme', scopes: [] }];
+      await dbA.query('UPDATE api_tokens SET resources = $2::jsonb WHERE id = $1', [created.body.metadata.id, JSON.stringify(alone)]);
+      await within(bound, 'resources changed alone, at B', async () => isDeepStrictEqual((await introspect()).body.resources, alone));
     });
 
     it('stops granting a member suspended at the other instance', async () => {

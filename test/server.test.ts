@@ -117,7 +117,7 @@ describe('tessera serve', { concurrency: true }, () => {
   it('migrates with `tessera migrate`', async () => {
     const dataDir = await tempDir({ migrated: false });
     const first = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
-    assert.equal(first.stdout, 'applied 0001_init, 0002_oidc, 0003_oidc_conformance, 0004_apitokens_audit, 0005_oidc_claims, 0006_change_feed, 0007_change_feed_workload\n', first.stderr);
+    assert.equal(first.stdout, 'applied 0001_init, 0002_oidc, 0003_oidc_conformance, 0004_apitokens_audit, 0005_oidc_claims, 0006_change_feed, 0007_change_feed_workload_and_tokens\n', first.stderr);
     const second = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
     assert.equal(second.stdout, 'database is up to date\n');
   });

@@ -1,7 +1,7 @@
 /**
  * Using an API token: the hot path. A checksum test (by the Authenticator), one HMAC, a
  * cached read (one indexed query on a miss), the allow-list check, and a last-use write at
- * most once a minute per token.
+ * most once a minute per token. Introspection answers from the same cached row.
  * Refusals that say something about a token (a forbidden address, a rotated-out secret) are
  * audited with the token's ID, never its secret.
  */
@@ -13,7 +13,7 @@ import type { Principal } from '../../rbac/model.ts';
 import { constantTimeEqual, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuditService } from '../audit/service.ts';
 import { lastUseDue } from '../credentials/service.ts';
-import type { ApiTokenCredential, ApiTokenRecord } from './model.ts';
+import type { ApiTokenCredential } from './model.ts';
 import { sourceAllowed } from './source-ips.ts';
 import * as store from './store.ts';
 
@@ -44,6 +44,11 @@ export class ApiTokenAuthentication {
    * Without an address (introspection) the allow-list is not checked and no use is recorded.
    */
   async authenticate(secret: string, ip: string | undefined): Promise<Principal> {
+    return (await this.verified(secret, ip)).principal;
+  }
+
+  /** authenticate(), with the token's cached row. */
+  private async verified(secret: string, ip: string | undefined): Promise<{ row: ApiTokenCredential; principal: Principal }> {
     const hash = this.hasher.hash(secret);
     const row = await this.cached(`hash:${hash}`, () => store.findCredential(this.db, hash));
     // The lookup was by this hash; the constant-time compare guards against an index that matched loosely.
@@ -54,7 +59,7 @@ export class ApiTokenAuthentication {
       await this.refused(row, 'apitoken.rotated_secret_used', ip, 'the secret was rotated out and its grace period has ended');
       throw new Unauthenticated('the API token was rotated and its previous secret no longer works');
     }
-    return this.check(row, ip, `hash:${hash}`);
+    return { row, principal: await this.check(row, ip, `hash:${hash}`) };
   }
 
   private async check(row: ApiTokenCredential, ip: string | undefined, key: string): Promise<Principal> {
@@ -119,12 +124,10 @@ export class ApiTokenAuthentication {
    * belongs to while it works, wherever it is used from (the resource server enforces
    * `sourceIPs` if it wants: it knows the client's address, Tessera does not).
    */
-  async introspect(secret: string): Promise<{ token: ApiTokenRecord; principal: Principal } | undefined> {
+  async introspect(secret: string): Promise<{ token: ApiTokenCredential; principal: Principal } | undefined> {
     try {
-      const principal = await this.authenticate(secret, undefined);
-      if (principal.kind !== 'api_token') return undefined;
-      const token = await store.getToken(this.db, principal.organizationId, principal.apiTokenId);
-      return token && { token, principal };
+      const { row, principal } = await this.verified(secret, undefined);
+      return { token: row, principal };
     } catch (error) {
       if (error instanceof Unauthenticated) return undefined;
       throw error;

@@ -85,6 +85,9 @@ export interface ApiTokenCredential {
   organization_deleting: boolean;
   source_ips: string[];
   last_used_at: Date | null;
+  /** For introspection (RFC 7662), which answers from this cached row. */
+  created_at: Date;
+  resources: ApiTokenResource[];
   /** The token's own budget, else its organization's policy; null: the configured default. */
   rate_limit_per_hour: number | null;
 }

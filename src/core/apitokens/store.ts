@@ -142,7 +142,8 @@ export async function deleteToken(db: Queryable, organizationId: string, id: str
 }
 
 const credentialColumns = `t.id, t.organization_id, t.name, t.token_hash, t.previous_token_hash, t.active, t.source_ips,
-            t.previous_valid_until, t.expires_at, t.last_used_at, o.deletion_time IS NOT NULL AS organization_deleting,
+            t.previous_valid_until, t.expires_at, t.last_used_at, t.created_at, t.resources,
+            o.deletion_time IS NOT NULL AS organization_deleting,
             COALESCE(t.rate_limit_per_hour, p.rate_limit_per_hour) AS rate_limit_per_hour
        FROM api_tokens t JOIN organizations o ON o.id = t.organization_id
        LEFT JOIN api_token_policies p ON p.organization_id = t.organization_id`;

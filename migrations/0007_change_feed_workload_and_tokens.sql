@@ -5,3 +5,10 @@ CREATE TRIGGER projects_changed AFTER UPDATE OF organization_id, deletion_time O
   FOR EACH ROW EXECUTE FUNCTION tessera_notify_change('org', 'organization_id');
 CREATE TRIGGER oidc_claims_changed AFTER INSERT OR UPDATE OR DELETE ON oidc_claims
   FOR EACH ROW EXECUTE FUNCTION tessera_notify_change('org', 'organization_id');
+
+-- Introspecting an API token answers from the cached row that authentication reads, which
+-- now holds the token's resources too: a change of them is a change of the token.
+DROP TRIGGER api_tokens_changed ON api_tokens;
+CREATE TRIGGER api_tokens_changed AFTER UPDATE OF organization_id, name, resources, source_ips, expires_at, active, rate_limit_per_hour,
+    token_hash, previous_token_hash, previous_valid_until OR DELETE ON api_tokens
+  FOR EACH ROW EXECUTE FUNCTION tessera_notify_change('apitoken', 'id');
