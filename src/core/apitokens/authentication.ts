@@ -13,7 +13,7 @@ import type { Principal } from '../../rbac/model.ts';
 import { constantTimeEqual, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuditService } from '../audit/service.ts';
 import { lastUseDue } from '../credentials/service.ts';
-import type { ApiTokenCredential } from './model.ts';
+import type { ApiTokenCredential, ApiTokenIntrospection } from './model.ts';
 import { sourceAllowed } from './source-ips.ts';
 import * as store from './store.ts';
 
@@ -124,10 +124,12 @@ export class ApiTokenAuthentication {
    * belongs to while it works, wherever it is used from (the resource server enforces
    * `sourceIPs` if it wants: it knows the client's address, Tessera does not).
    */
-  async introspect(secret: string): Promise<{ token: ApiTokenCredential; principal: Principal } | undefined> {
+  async introspect(secret: string): Promise<{ token: ApiTokenIntrospection; principal: Principal } | undefined> {
     try {
       const { row, principal } = await this.verified(secret, undefined);
-      return { token: row, principal };
+      // What introspection may tell of the token, not the cached row (which holds its hashes).
+      const { organization_id, name, created_at, expires_at, resources, source_ips } = row;
+      return { token: { organization_id, name, created_at, expires_at, resources, source_ips }, principal };
     } catch (error) {
       if (error instanceof Unauthenticated) return undefined;
       throw error;

@@ -91,3 +91,6 @@ export interface ApiTokenCredential {
   /** The token's own budget, else its organization's policy; null: the configured default. */
   rate_limit_per_hour: number | null;
 }
+
+/** What introspection (RFC 7662) tells of a working token. */
+export type ApiTokenIntrospection = Pick<ApiTokenCredential, 'organization_id' | 'name' | 'created_at' | 'expires_at' | 'resources' | 'source_ips'>;
