@@ -156,6 +156,14 @@ suite(
         subjectPattern: '*',
       });
       assert.equal(foreign.status, 404, 'another organization’s account is not there');
+      for (const issuer of ['http://ci.example', 'ftp://localhost/ci']) {
+        const insecure = await ctx().admin.post(`/api/v1/organizations/${org}/serviceaccounts/${deployer.id}/trustpolicies`, {
+          issuer,
+          audiences: ['x'],
+          subjectPattern: '*',
+        });
+        assert.deepEqual([insecure.status, insecure.body.error_description], [400, 'issuer must be an https URL'], issuer);
+      }
       // A workload token of another organization's issuer does not match this organization's policy.
       const otherProject = await createProject(ctx().admin, other);
       const otherToken = await ctx().admin.post(`/api/v1/organizations/${other}/projects/${otherProject}/workloadtokens`, { actor: 'ci' });

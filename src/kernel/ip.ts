@@ -14,3 +14,8 @@ export function ipOrCidrFamily(entry: string): 0 | 4 | 6 {
 export function isLoopback(url: URL): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
+
+/** Plain http to this machine: what is allowed where https is otherwise required. */
+export function isLoopbackHttp(url: URL): boolean {
+  return url.protocol === 'http:' && isLoopback(url);
+}

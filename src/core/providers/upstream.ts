@@ -11,7 +11,7 @@
  *   identity comes from `/user` and `/user/emails` (the primary, verified address).
  */
 import * as oidc from 'openid-client';
-import { isLoopback } from '../../kernel/ip.ts';
+import { isLoopbackHttp } from '../../kernel/ip.ts';
 import type { UpstreamIdentity } from '../users/model.ts';
 import type { LoginProvider } from './model.ts';
 
@@ -100,7 +100,7 @@ export class UpstreamProviders {
     const cached = this.configs.get(provider.id);
     if (cached && cached.modifiedAt === provider.modifiedAt) return cached.config;
     const issuer = new URL(provider.issuer);
-    const execute = isLoopback(issuer) && issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
+    const execute = isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [];
     const config =
       provider.type === 'github'
         ? Promise.resolve(

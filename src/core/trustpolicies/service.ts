@@ -12,7 +12,7 @@ import * as oidc from 'openid-client';
 import type { Db } from '../../db/db.ts';
 import { InvalidGrant, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
-import { isLoopback } from '../../kernel/ip.ts';
+import { isLoopbackHttp } from '../../kernel/ip.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { TrustPolicyInput, TrustPolicyRecord } from './model.ts';
@@ -71,7 +71,7 @@ export class TrustPolicyService {
     } catch {
       throw new InvalidRequest('issuer must be an https URL');
     }
-    if (issuer.protocol !== 'https:' && !isLoopback(issuer)) throw new InvalidRequest('issuer must be an https URL');
+    if (issuer.protocol !== 'https:' && !isLoopbackHttp(issuer)) throw new InvalidRequest('issuer must be an https URL');
     if (!input.audiences.length) throw new InvalidRequest('audiences must name at least one audience');
     return this.db.transaction(async () => {
       const id = randomUUID();
@@ -142,7 +142,7 @@ export class TrustPolicyService {
     if (!keys) {
       // openid-client's discovery also checks that the document names the issuer it was fetched for.
       const url = new URL(issuer);
-      const execute = url.protocol === 'http:' && isLoopback(url) ? [oidc.allowInsecureRequests] : [];
+      const execute = isLoopbackHttp(url) ? [oidc.allowInsecureRequests] : [];
       keys = oidc.discovery(url, 'tessera-token-exchange', undefined, undefined, { execute, timeout: 5 }).then((config) => {
         const jwksUri = config.serverMetadata().jwks_uri;
         if (!jwksUri) throw new Error('discovery names no jwks_uri');
