@@ -55,49 +55,49 @@ function helper<T>(script: string): Promise<{ info: T; child: ChildProcess }> {
   });
 }
 
-async function measure(target: string, path: string, scenario: Parameters<typeof load>[0], ratio?: { to: string; goal?: number; baseline: Row }) {
+async function measure(target: string, path: string, scenario: Parameters<typeof load>[0]): Promise<Row> {
   const result = await load(scenario);
-  const row: Row = { target, path, ...result };
-  if (ratio) row.ratio = { to: ratio.to, value: result.requestsPerSecond / ratio.baseline.requestsPerSecond, goal: ratio.goal };
-  rows.push(row);
   console.error(`  ${target.padEnd(20)} ${path.padEnd(36)} ${String(result.requestsPerSecond).padStart(7)} req/s  p99 ${result.p99} ms`);
-  return row;
+  return { target, path, ...result };
+}
+
+interface Measured {
+  path: string;
+  scenario: Parameters<typeof load>[0];
+  goal?: number;
+}
+
+/**
+ * Paths compared with one baseline, measured right before and right after them: this machine's
+ * speed drifts from minute to minute, and each ratio is to the mean of the two measurements,
+ * so a drift during the paths moves both sides alike.
+ */
+async function compared(baseline: { target: string } & Measured, target: string, paths: Measured[]): Promise<void> {
+  const before = await measure(baseline.target, baseline.path, baseline.scenario);
+  const measured: Row[] = [];
+  for (const path of paths) measured.push(await measure(target, path.path, path.scenario));
+  const after = await measure(baseline.target, baseline.path, baseline.scenario);
+  const reference = (before.requestsPerSecond + after.requestsPerSecond) / 2;
+  for (const [i, row] of measured.entries()) {
+    row.ratio = { to: baseline.target, value: row.requestsPerSecond / reference, goal: paths[i]?.goal };
+  }
+  rows.push(before, ...measured, after);
+}
+
+/** Starts a helper server, runs `use` with it, and stops it. */
+async function withHelper<T, R>(script: string, use: (info: T) => Promise<R>): Promise<R> {
+  const { info, child } = await helper<T>(script);
+  try {
+    return await use(info);
+  } finally {
+    child.kill();
+  }
 }
 
 console.error('building dist/ ...');
 execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
 
-/**
- * The ceiling and the peer, measured again for each Tessera target, right before it is served:
- * this machine's speed drifts during a run, and a ratio should compare paths measured minutes,
- * not a quarter of an hour, apart.
- */
-async function baselines() {
-  const ceilingServer = await helper<{ port: number }>('bench/ceiling.ts');
-  const ceiling = await measure('node:http', 'GET (JSON reply)', { url: `http://127.0.0.1:${ceilingServer.info.port}/` });
-  ceilingServer.child.kill();
-
-  const peerServer = await helper<{ port: number; clientId: string; clientSecret: string }>('bench/peer.ts');
-  const peerUrl = `http://127.0.0.1:${peerServer.info.port}`;
-  const peerAuth = { ...form, authorization: basic(peerServer.info.clientId, peerServer.info.clientSecret) };
-  const peerToken = (await (await fetch(`${peerUrl}/token`, { method: 'POST', headers: peerAuth, body: 'grant_type=client_credentials' })).json()) as {
-    access_token: string;
-  };
-  const peerCredentials = await measure('oidc-provider', 'client_credentials', {
-    url: `${peerUrl}/token`,
-    method: 'POST',
-    headers: peerAuth,
-    body: 'grant_type=client_credentials',
-  });
-  const peerIntrospection = await measure('oidc-provider', 'introspection', {
-    url: `${peerUrl}/token/introspection`,
-    method: 'POST',
-    headers: peerAuth,
-    body: `token=${peerToken.access_token}`,
-  });
-  peerServer.child.kill();
-  return { ceiling, peerCredentials, peerIntrospection };
-}
+type PeerInfo = { port: number; clientId: string; clientSecret: string };
 
 async function benchTessera(target: string, env: Record<string, string>) {
   const port = await freePort();
@@ -105,65 +105,82 @@ async function benchTessera(target: string, env: Record<string, string>) {
   const common = { ...env, TESSERA_SECRET: benchSecret, TESSERA_ISSUER: url, TESSERA_RATE_LIMIT: '999999999', TESSERA_APITOKEN_MAX_TOKENS: '100000' };
   console.error(`preparing ${target} ...`);
   const fixture = await prepare(common, 2 * connections + 10);
-  const { ceiling, peerCredentials, peerIntrospection } = await baselines();
-  const server = await serve(common, port);
+  // The ceiling and the peer wait, idle, while Tessera serves: each is measured next to the
+  // paths compared with it.
+  await withHelper<{ port: number }, void>('bench/ceiling.ts', (ceiling) =>
+    withHelper<PeerInfo, void>('bench/peer.ts', async (peer) => {
+      const server = await serve(common, port);
+      try {
+        await measureTessera(target, url, fixture, ceiling.port, peer);
+        const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+        const rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+        servers[target] = { startupMs: Math.round(server.startupMs), rssMb, largeAclMs: fixture.largeAclMs };
+      } finally {
+        await server.stop();
+      }
+    }),
+  );
+}
+
+async function measureTessera(target: string, url: string, fixture: Fixture, ceilingPort: number, peer: PeerInfo) {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const json = { 'content-type': 'application/json' };
   const org = `${url}/api/v1/organizations/${fixture.organizationId}`;
-  const acl = await measure(
-    target,
-    'ACL, service-account token',
-    { url: `${org}/acl`, headers: bearer(fixture.serviceAccountToken) },
-    { to: 'node:http', baseline: ceiling, goal: 0.4 },
-  );
-  await measure(
-    target,
-    'ACL, API token',
-    { url: `${org}/acl`, headers: { authorization: `Token ${fixture.apiToken}` } },
-    { to: 'node:http', baseline: ceiling, goal: 0.4 },
-  );
-  await measure(
-    target,
-    `ACL, large organization`,
-    { url: `${url}/api/v1/organizations/${fixture.largeOrganizationId}/acl`, headers: bearer(fixture.largeOrganizationToken) },
-    { to: 'node:http', baseline: ceiling },
-  );
+  await compared({ target: 'node:http', path: 'GET (JSON reply)', scenario: { url: `http://127.0.0.1:${ceilingPort}/` } }, target, [
+    { path: 'ACL, service-account token', scenario: { url: `${org}/acl`, headers: bearer(fixture.serviceAccountToken) }, goal: 0.4 },
+    { path: 'ACL, API token', scenario: { url: `${org}/acl`, headers: { authorization: `Token ${fixture.apiToken}` } }, goal: 0.4 },
+    {
+      path: 'ACL, large organization',
+      scenario: { url: `${url}/api/v1/organizations/${fixture.largeOrganizationId}/acl`, headers: bearer(fixture.largeOrganizationToken) },
+    },
+  ]);
+
+  const peerUrl = `http://127.0.0.1:${peer.port}`;
+  const peerAuth = { ...form, authorization: basic(peer.clientId, peer.clientSecret) };
+  const peerToken = (await (await fetch(`${peerUrl}/token`, { method: 'POST', headers: peerAuth, body: 'grant_type=client_credentials' })).json()) as {
+    access_token: string;
+  };
   const system = { ...form, authorization: basic(fixture.systemClient.id, fixture.systemClient.secret) };
-  await measure(
+  const tokenRequest = { method: 'POST' as const, body: 'grant_type=client_credentials' };
+  await compared({ target: 'oidc-provider', path: 'client_credentials', scenario: { url: `${peerUrl}/token`, headers: peerAuth, ...tokenRequest } }, target, [
+    { path: 'client_credentials', scenario: { url: `${url}/oauth2/v2/token`, headers: system, ...tokenRequest }, goal: 2 },
+  ]);
+  await compared(
+    {
+      target: 'oidc-provider',
+      path: 'introspection',
+      scenario: { url: `${peerUrl}/token/introspection`, method: 'POST', headers: peerAuth, body: `token=${peerToken.access_token}` },
+    },
     target,
-    'client_credentials',
-    { url: `${url}/oauth2/v2/token`, method: 'POST', headers: system, body: 'grant_type=client_credentials' },
-    { to: 'oidc-provider', baseline: peerCredentials, goal: 2 },
+    [
+      {
+        path: 'introspection',
+        scenario: { url: `${url}/oauth2/v2/introspect`, method: 'POST', headers: system, body: `token=${fixture.accessToken}` },
+        goal: 2,
+      },
+    ],
   );
-  await measure(
-    target,
-    'introspection',
-    { url: `${url}/oauth2/v2/introspect`, method: 'POST', headers: system, body: `token=${fixture.accessToken}` },
-    { to: 'oidc-provider', baseline: peerIntrospection, goal: 2 },
+
+  rows.push(
+    await measure(target, 'refresh-token rotation', {
+      url: `${url}/oauth2/v2/token`,
+      method: 'POST',
+      headers: { ...form, authorization: basic(fixture.webClient.id, fixture.webClient.secret) },
+      refreshTokens: fixture.refreshTokens,
+    }),
+    await measure(target, 'workload token (ES256)', {
+      url: `${org}/projects/${fixture.projectId}/workloadtokens`,
+      method: 'POST',
+      headers: { ...bearer(fixture.serviceAccountToken), ...json },
+      body: '{}',
+    }),
+    await measure(target, 'API-token creation (write)', {
+      url: `${org}/apitokens`,
+      method: 'POST',
+      headers: { ...bearer(fixture.serviceAccountToken), ...json },
+      body: JSON.stringify({ metadata: { name: 'bench-{n}' }, spec: { privileges: [{ roleID: roleIds.auditor }] } }),
+    }),
   );
-  await measure(target, 'refresh-token rotation', {
-    url: `${url}/oauth2/v2/token`,
-    method: 'POST',
-    headers: { ...form, authorization: basic(fixture.webClient.id, fixture.webClient.secret) },
-    refreshTokens: fixture.refreshTokens,
-  });
-  await measure(target, 'workload token (ES256)', {
-    url: `${org}/projects/${fixture.projectId}/workloadtokens`,
-    method: 'POST',
-    headers: { ...bearer(fixture.serviceAccountToken), ...json },
-    body: '{}',
-  });
-  await measure(target, 'API-token creation (write)', {
-    url: `${org}/apitokens`,
-    method: 'POST',
-    headers: { ...bearer(fixture.serviceAccountToken), ...json },
-    body: JSON.stringify({ metadata: { name: 'bench-{n}' }, spec: { privileges: [{ roleID: roleIds.auditor }] } }),
-  });
-  const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
-  const rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-  servers[target] = { startupMs: Math.round(server.startupMs), rssMb, largeAclMs: fixture.largeAclMs };
-  await server.stop();
-  return acl;
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
