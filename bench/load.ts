@@ -9,6 +9,7 @@
  * - refresh-token rotation (RFC 6749 §6): every answer's new token is used for a later
  *   request, so the chains go on for the whole run.
  */
+import { readFileSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import autocannon from 'autocannon';
 
@@ -21,6 +22,8 @@ export interface Scenario {
   connections: number;
   seconds: number;
   warmupSeconds: number;
+  /** The measured server's process, whose CPU time over the measured run is reported. */
+  serverPid?: number;
 }
 
 export interface LoadResult {
@@ -29,6 +32,8 @@ export interface LoadResult {
   p99: number;
   requests: number;
   failed: number;
+  /** The server's CPU time (all its threads, user and system) per answer, in µs; Linux only. */
+  cpuMicrosPerRequest?: number;
 }
 
 const scenario = JSON.parse(await text(process.stdin)) as Scenario;
@@ -56,13 +61,29 @@ function run(seconds: number) {
   return autocannon({ url: scenario.url, connections: scenario.connections, duration: seconds, requests: [request] });
 }
 
+/** A process's CPU time so far, in µs, from /proc (so on Linux only), where it is counted in 1/100 s. */
+function cpuMicros(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime and stime (proc(5)), in clock ticks of USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
 if (scenario.warmupSeconds > 0) await run(scenario.warmupSeconds);
+const cpuBefore = cpuMicros(scenario.serverPid);
 const result = await run(scenario.seconds);
+const cpuAfter = cpuMicros(scenario.serverPid);
 const summary: LoadResult = {
   requestsPerSecond: Math.round(result.requests.average),
   p50: result.latency.p50,
   p99: result.latency.p99,
   requests: result.requests.total,
   failed: result.non2xx + result.errors + result.timeouts,
+  ...(cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0
+    ? { cpuMicrosPerRequest: Math.round((cpuAfter - cpuBefore) / result.requests.total) }
+    : {}),
 };
 console.log(JSON.stringify(summary));

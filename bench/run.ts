@@ -55,10 +55,16 @@ function helper<T>(script: string): Promise<{ info: T; child: ChildProcess }> {
   });
 }
 
-async function measure(target: string, path: string, scenario: Parameters<typeof load>[0]): Promise<Row> {
-  const result = await load(scenario);
-  console.error(`  ${target.padEnd(20)} ${path.padEnd(36)} ${String(result.requestsPerSecond).padStart(7)} req/s  p99 ${result.p99} ms`);
-  return { target, path, ...result };
+/** A server under load: its name in the table, and its process (for its CPU time). */
+interface Target {
+  name: string;
+  pid?: number;
+}
+
+async function measure(target: Target, path: string, scenario: Parameters<typeof load>[0]): Promise<Row> {
+  const result = await load({ ...scenario, serverPid: target.pid });
+  console.error(`  ${target.name.padEnd(20)} ${path.padEnd(36)} ${String(result.requestsPerSecond).padStart(7)} req/s  p99 ${result.p99} ms`);
+  return { target: target.name, path, ...result };
 }
 
 interface Measured {
@@ -72,23 +78,23 @@ interface Measured {
  * speed drifts from minute to minute, and each ratio is to the mean of the two measurements,
  * so a drift during the paths moves both sides alike.
  */
-async function compared(baseline: { target: string } & Measured, target: string, paths: Measured[]): Promise<void> {
+async function compared(baseline: { target: Target } & Measured, target: Target, paths: Measured[]): Promise<void> {
   const before = await measure(baseline.target, baseline.path, baseline.scenario);
   const measured: Row[] = [];
   for (const path of paths) measured.push(await measure(target, path.path, path.scenario));
   const after = await measure(baseline.target, baseline.path, baseline.scenario);
   const reference = (before.requestsPerSecond + after.requestsPerSecond) / 2;
   for (const [i, row] of measured.entries()) {
-    row.ratio = { to: baseline.target, value: row.requestsPerSecond / reference, goal: paths[i]?.goal };
+    row.ratio = { to: baseline.target.name, value: row.requestsPerSecond / reference, goal: paths[i]?.goal };
   }
   rows.push(before, ...measured, after);
 }
 
 /** Starts a helper server, runs `use` with it, and stops it. */
-async function withHelper<T, R>(script: string, use: (info: T) => Promise<R>): Promise<R> {
+async function withHelper<T, R>(script: string, use: (info: T & { pid?: number }) => Promise<R>): Promise<R> {
   const { info, child } = await helper<T>(script);
   try {
-    return await use(info);
+    return await use({ ...info, pid: child.pid });
   } finally {
     child.kill();
   }
@@ -111,7 +117,7 @@ async function benchTessera(target: string, env: Record<string, string>) {
     withHelper<PeerInfo, void>('bench/peer.ts', async (peer) => {
       const server = await serve(common, port);
       try {
-        await measureTessera(target, url, fixture, ceiling.port, peer);
+        await measureTessera({ name: target, pid: server.pid }, url, fixture, ceiling, peer);
         const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
         const rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
         servers[target] = { startupMs: Math.round(server.startupMs), rssMb, largeAclMs: fixture.largeAclMs };
@@ -122,11 +128,13 @@ async function benchTessera(target: string, env: Record<string, string>) {
   );
 }
 
-async function measureTessera(target: string, url: string, fixture: Fixture, ceilingPort: number, peer: PeerInfo) {
+async function measureTessera(target: Target, url: string, fixture: Fixture, ceiling: { port: number; pid?: number }, peer: PeerInfo & { pid?: number }) {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const json = { 'content-type': 'application/json' };
   const org = `${url}/api/v1/organizations/${fixture.organizationId}`;
-  await compared({ target: 'node:http', path: 'GET (JSON reply)', scenario: { url: `http://127.0.0.1:${ceilingPort}/` } }, target, [
+  const ceilingTarget = { name: 'node:http', pid: ceiling.pid };
+  const peerTarget = { name: 'oidc-provider', pid: peer.pid };
+  await compared({ target: ceilingTarget, path: 'GET (JSON reply)', scenario: { url: `http://127.0.0.1:${ceiling.port}/` } }, target, [
     { path: 'ACL, service-account token', scenario: { url: `${org}/acl`, headers: bearer(fixture.serviceAccountToken) }, goal: 0.4 },
     { path: 'ACL, API token', scenario: { url: `${org}/acl`, headers: { authorization: `Token ${fixture.apiToken}` } }, goal: 0.4 },
     {
@@ -142,12 +150,12 @@ async function measureTessera(target: string, url: string, fixture: Fixture, cei
   };
   const system = { ...form, authorization: basic(fixture.systemClient.id, fixture.systemClient.secret) };
   const tokenRequest = { method: 'POST' as const, body: 'grant_type=client_credentials' };
-  await compared({ target: 'oidc-provider', path: 'client_credentials', scenario: { url: `${peerUrl}/token`, headers: peerAuth, ...tokenRequest } }, target, [
+  await compared({ target: peerTarget, path: 'client_credentials', scenario: { url: `${peerUrl}/token`, headers: peerAuth, ...tokenRequest } }, target, [
     { path: 'client_credentials', scenario: { url: `${url}/oauth2/v2/token`, headers: system, ...tokenRequest }, goal: 2 },
   ]);
   await compared(
     {
-      target: 'oidc-provider',
+      target: peerTarget,
       path: 'introspection',
       scenario: { url: `${peerUrl}/token/introspection`, method: 'POST', headers: peerAuth, body: `token=${peerToken.access_token}` },
     },
@@ -210,13 +218,14 @@ if (serverUrl) {
 
 const ms = (value: number) => value.toFixed(value < 10 ? 1 : 0);
 console.log(`\n${connections} connections, ${seconds} s per path after ${warmupSeconds} s of warm-up\n`);
-console.log('| target | path | req/s | p50 ms | p99 ms | ratio | goal |');
-console.log('|---|---|---:|---:|---:|---|---|');
+console.log('| target | path | req/s | p50 ms | p99 ms | server CPU µs/req | ratio | goal |');
+console.log('|---|---|---:|---:|---:|---:|---|---|');
 for (const row of rows) {
   const ratio = row.ratio ? `${row.ratio.value.toFixed(2)}× ${row.ratio.to}` : '';
   const goal = row.ratio?.goal ? `≥ ${row.ratio.goal}× ${row.ratio.value >= row.ratio.goal ? '(met)' : '(not met)'}` : '';
   const failed = row.failed ? ` (${row.failed} failed)` : '';
-  console.log(`| ${row.target} | ${row.path} | ${row.requestsPerSecond}${failed} | ${ms(row.p50)} | ${ms(row.p99)} | ${ratio} | ${goal} |`);
+  const cpu = row.cpuMicrosPerRequest ?? '';
+  console.log(`| ${row.target} | ${row.path} | ${row.requestsPerSecond}${failed} | ${ms(row.p50)} | ${ms(row.p99)} | ${cpu} | ${ratio} | ${goal} |`);
 }
 console.log('\n| target | start-up ms | RSS after load MB | large-organization ACL computed, p50 / p99 ms |');
 console.log('|---|---:|---:|---|');
