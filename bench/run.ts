@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { roleIds } from '../test/fixtures.ts';
 import { freePort } from '../test/support/client.ts';
-import { largeOrganization } from './large-org.ts';
 import type { LoadResult, Scenario } from './load.ts';
+import { type Results, type Row, report } from './report.ts';
 import { basic, benchSecret, type Fixture, form, prepare, serve } from './tessera.ts';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -24,15 +24,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const warmupSeconds = Number(process.env.BENCH_WARMUP ?? 2);
 const output = process.env.BENCH_OUTPUT ?? 'bench/results.json';
 
-interface Row extends LoadResult {
-  target: string;
-  path: string;
-  /** req/s over the baseline's req/s, and the goal for it. */
-  ratio?: { to: string; value: number; goal?: number };
-}
-
 const rows: Row[] = [];
-const servers: Record<string, { startupMs: number; rssMb: number; largeAclMs?: Fixture['largeAclMs'] }> = {};
+const servers: Results['servers'] = {};
 
 /** Runs one scenario in a load-generator process. */
 function load(scenario: Omit<Scenario, 'connections' | 'seconds' | 'warmupSeconds'>): Promise<LoadResult> {
@@ -216,22 +209,7 @@ if (serverUrl) {
   console.error('TESSERA_BENCH_DATABASE_URL is not set: Tessera on PostgreSQL is left out.');
 }
 
-const ms = (value: number) => value.toFixed(value < 10 ? 1 : 0);
-console.log(`\n${connections} connections, ${seconds} s per path after ${warmupSeconds} s of warm-up\n`);
-console.log('| target | path | req/s | p50 ms | p99 ms | server CPU µs/req | ratio | goal |');
-console.log('|---|---|---:|---:|---:|---:|---|---|');
-for (const row of rows) {
-  const ratio = row.ratio ? `${row.ratio.value.toFixed(2)}× ${row.ratio.to}` : '';
-  const goal = row.ratio?.goal ? `≥ ${row.ratio.goal}× ${row.ratio.value >= row.ratio.goal ? '(met)' : '(not met)'}` : '';
-  const failed = row.failed ? ` (${row.failed} failed)` : '';
-  const cpu = row.cpuMicrosPerRequest ?? '';
-  console.log(`| ${row.target} | ${row.path} | ${row.requestsPerSecond}${failed} | ${ms(row.p50)} | ${ms(row.p99)} | ${cpu} | ${ratio} | ${goal} |`);
-}
-console.log('\n| target | start-up ms | RSS after load MB | large-organization ACL computed, p50 / p99 ms |');
-console.log('|---|---:|---:|---|');
-for (const [target, s] of Object.entries(servers)) {
-  console.log(`| ${target} | ${s.startupMs} | ${s.rssMb} | ${s.largeAclMs ? `${s.largeAclMs.p50.toFixed(2)} / ${s.largeAclMs.p99.toFixed(2)}` : ''} |`);
-}
-console.log(`\nLarge organization: ${largeOrganization.members} members, ${largeOrganization.groups} groups, ${largeOrganization.projects} projects.`);
-writeFileSync(output, `${JSON.stringify({ date: new Date().toISOString(), connections, seconds, warmupSeconds, rows, servers }, null, 2)}\n`);
+const results: Results = { date: new Date().toISOString(), connections, seconds, warmupSeconds, rows, servers };
+console.log(`\n${report(results)}`);
+writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`Results: ${output}`);
