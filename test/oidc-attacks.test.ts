@@ -133,6 +133,42 @@ suite('OpenID Connect attacks', (ctx) => {
     assert.equal((await client.tokenIntrospection(rp, next.access_token)).active, false);
   });
 
+  it('rotates a refresh token once under 20 parallel attempts, and takes the others for a replay', async () => {
+    const { login } = await member();
+    const { page, start } = await signIn(login);
+    const tokens = await client.authorizationCodeGrant(rp, expectCode(page), { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+    const attempts = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${ctx().url}/oauth2/v2/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${registered.id}:${registered.secret}`).toString('base64')}` },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> })),
+      ),
+    );
+    const rotated = attempts.filter((a) => a.status === 200);
+    assert.equal(rotated.length, 1, attempts.map((a) => a.status).join(','));
+    assert.ok(attempts.filter((a) => a.status === 400).every((a) => /already used/.test(a.body.error_description ?? '')));
+    const { sid } = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()) as { sid: string };
+    const family = await ctx().db.query<{ tokens: number; revoked: boolean }>(
+      'SELECT count(*)::int AS tokens, bool_and(s.revoked_at IS NOT NULL) AS revoked FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.id = $1',
+      [sid],
+    );
+    assert.deepEqual(family.rows[0], { tokens: 2, revoked: true }, 'one successor was stored, and the replays revoked its session');
+    await assert.rejects(client.refreshTokenGrant(rp, rotated[0]!.body.refresh_token!), (e: any) => e.error === 'invalid_grant');
+  });
+
+  it('narrows the scope of a refreshed access token when asked, and never widens it', async () => {
+    const { login } = await member();
+    const { page, start } = await signIn(login);
+    const tokens = await client.authorizationCodeGrant(rp, expectCode(page), { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+    const narrowed = await client.refreshTokenGrant(rp, tokens.refresh_token!, { scope: 'openid  email' });
+    assert.equal((await client.tokenIntrospection(rp, narrowed.access_token)).scope, 'openid email');
+    await assert.rejects(client.refreshTokenGrant(rp, narrowed.refresh_token!, { scope: 'openid admin' }), (e: any) => e.error === 'invalid_scope');
+    const again = await client.refreshTokenGrant(rp, narrowed.refresh_token!);
+    assert.equal((await client.tokenIntrospection(rp, again.access_token)).scope, tokens.scope, 'the grant itself was not narrowed');
+  });
+
   it('keeps a refresh token usable when its rotation is refused or fails half-way (nothing is written)', async () => {
     const { login } = await member();
     const { page, start } = await signIn(login);

@@ -40,11 +40,14 @@ export interface CodeRecord {
   session_live: boolean;
 }
 
-export interface RefreshRecord extends SessionRecord {
+/** A refresh token's rotation: what was checked, and whether the token was rotated. */
+export interface RotationRecord extends SessionRecord {
   expired: boolean;
   replayed: boolean;
   revoked: boolean;
   user_state: string;
+  scope_allowed: boolean;
+  rotated: boolean;
 }
 
 /** A refresh token as introspection and revocation see it (not consumed). */

@@ -27,15 +27,6 @@ export interface Redeemed {
   refreshToken?: string;
 }
 
-/** RFC 6749 §6: a refresh may ask for a narrower scope than was granted, never a wider one. */
-function narrowed(granted: string, asked: string | undefined): string {
-  if (!asked) return granted;
-  const grantedScopes = new Set(granted.split(' '));
-  const scopes = asked.split(' ').filter(Boolean);
-  if (scopes.some((scope) => !grantedScopes.has(scope))) throw new InvalidScope('the requested scope exceeds the original grant');
-  return scopes.join(' ');
-}
-
 export class SessionService {
   private readonly liveSessions: Cache<LiveSessionRecord>;
 
@@ -88,10 +79,14 @@ export class SessionService {
 
   /**
    * Consumes a code (RFC 6749 §4.1.2) and returns its session, with a refresh token if
-   * `withRefreshToken`: a second redemption means it leaked, so its session is revoked.
+   * `withRefreshToken`: a second redemption means it leaked, so its session is revoked. The
+   * code is consumed and the refresh token stored in one transaction: both are written or
+   * neither, so a client whose request failed half-way (an outage) can retry with what it holds
+   * instead of being taken for a replay. A refusal thrown inside writes nothing; one returned
+   * commits what it wrote (a replay's revocation).
    */
-  redeemCode(code: string, withRefreshToken: boolean): Promise<Redeemed> {
-    return this.redeeming(async () => {
+  async redeemCode(code: string, withRefreshToken: boolean): Promise<Redeemed> {
+    const outcome = await this.db.transaction(async (): Promise<{ refused: DomainError } | Redeemed> => {
       const row = code.startsWith('tsr_cod_') ? await store.consumeCode(this.db, this.hasher.hash(code)) : undefined;
       if (!row) throw new InvalidGrant('the authorization code is not valid');
       if (row.replayed) {
@@ -101,43 +96,42 @@ export class SessionService {
       if (row.expired) throw new InvalidGrant('the authorization code has expired');
       if (!row.session_live) throw new InvalidGrant('the session of this code has ended');
       const session = { id: row.session_id, user_id: row.user_id, client_id: row.client_id, scope: row.scope, auth_time: row.auth_time };
-      return { session, nonce: row.nonce ?? undefined };
-    }, withRefreshToken);
+      return { session, nonce: row.nonce ?? undefined, ...(withRefreshToken ? { refreshToken: await this.issueRefreshToken(session.id) } : {}) };
+    });
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome;
   }
 
   /**
    * Consumes a refresh token of `clientId` (RFC 6749 §6 with rotation) and issues its
-   * successor. A consumed token presented again is a replay (RFC 9700 §4.14.2): the whole
-   * family is revoked. `scope` narrows what the new access token carries.
+   * successor, in one statement: both are written or neither, and a refused rotation writes
+   * nothing, so the client can retry with what it holds. A consumed token presented again is a
+   * replay (RFC 9700 §4.14.2): the whole family is revoked. `scope` may narrow what the new
+   * access token carries, never widen it (RFC 6749 §6).
    */
-  redeemRefreshToken(token: string, clientId: string, scope?: string): Promise<Redeemed> {
-    return this.redeeming(async () => {
-      const row = token.startsWith('tsr_rft_') ? await store.consumeRefreshToken(this.db, this.hasher.hash(token), clientId) : undefined;
-      if (!row) throw new InvalidGrant('the refresh token is not valid');
-      if (row.replayed) {
-        await this.revokeOnReplay(row.id, clientId, 'a used refresh token was presented again');
-        return { refused: new InvalidGrant('the refresh token was already used; its whole grant is revoked') };
-      }
-      if (row.expired || row.revoked) throw new InvalidGrant('the refresh token has expired or was revoked');
-      if (row.user_state !== 'active') throw new InvalidGrant('the user may not sign in');
-      return { session: { id: row.id, user_id: row.user_id, client_id: row.client_id, scope: narrowed(row.scope, scope), auth_time: row.auth_time } };
-    }, true);
-  }
-
-  /**
-   * Consumes a code or a refresh token and issues the successor refresh token in one
-   * transaction: both are written or neither, so a client whose request failed half-way (an
-   * outage) can retry with what it holds instead of being taken for a replay. A refusal thrown
-   * inside writes nothing; one returned commits what it wrote (a replay's revocation).
-   */
-  private async redeeming(consume: () => Promise<{ refused: DomainError } | Omit<Redeemed, 'refreshToken'>>, withRefreshToken: boolean): Promise<Redeemed> {
-    const outcome = await this.db.transaction(async () => {
-      const redeemed = await consume();
-      if ('refused' in redeemed || !withRefreshToken) return redeemed;
-      return { ...redeemed, refreshToken: await this.issueRefreshToken(redeemed.session.id) };
-    });
-    if ('refused' in outcome) throw outcome.refused;
-    return outcome;
+  async redeemRefreshToken(token: string, clientId: string, scope?: string): Promise<Redeemed> {
+    const asked = scope ? scope.split(' ').filter(Boolean) : null;
+    const successor = generateSecret('rft');
+    const row = token.startsWith('tsr_rft_')
+      ? await store.rotateRefreshToken(
+          this.db,
+          this.hasher.hash(token),
+          clientId,
+          { hash: this.hasher.hash(successor), ttlSeconds: this.options.ttlSeconds },
+          asked,
+        )
+      : undefined;
+    if (!row) throw new InvalidGrant('the refresh token is not valid');
+    if (row.replayed) {
+      await this.revokeOnReplay(row.id, clientId, 'a used refresh token was presented again');
+      throw new InvalidGrant('the refresh token was already used; its whole grant is revoked');
+    }
+    if (row.expired || row.revoked) throw new InvalidGrant('the refresh token has expired or was revoked');
+    if (row.user_state !== 'active') throw new InvalidGrant('the user may not sign in');
+    if (!row.scope_allowed) throw new InvalidScope('the requested scope exceeds the original grant');
+    if (!row.rotated) throw new Error('a refresh token that passed every check was not rotated');
+    const session = { id: row.id, user_id: row.user_id, client_id: row.client_id, scope: asked ? asked.join(' ') : row.scope, auth_time: row.auth_time };
+    return { session, refreshToken: successor };
   }
 
   async issueRefreshToken(sessionId: string): Promise<string> {

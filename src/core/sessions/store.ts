@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/db.ts';
-import type { CodeBindings, CodeRecord, LiveSessionRecord, RefreshRecord, RefreshTokenRecord } from './model.ts';
+import type { CodeBindings, CodeRecord, LiveSessionRecord, RefreshTokenRecord, RotationRecord } from './model.ts';
 
 export async function createSession(
   db: Queryable,
@@ -103,20 +103,43 @@ export async function insertRefreshToken(db: Queryable, hash: string, sessionId:
 }
 
 /**
- * Consumes a refresh token of `clientId`'s session. Another client's token is not found, so
- * presenting it neither burns it nor counts as a replay.
+ * Rotates a refresh token of `clientId`'s session in one statement: the token is consumed and
+ * its successor stored only if the token is unused and unexpired, its session live, its user
+ * active and every scope asked for (`askedScopes`, null for all) within the grant; otherwise
+ * nothing is written, and the flags say why. Of parallel rotations exactly one finds the token
+ * unused (the row lock makes the others wait and see it consumed: a replay). Another client's
+ * token is not found, so presenting it neither burns it nor counts as a replay.
  */
-export async function consumeRefreshToken(db: Queryable, hash: string, clientId: string): Promise<RefreshRecord | undefined> {
-  const result = await db.query<RefreshRecord>(
-    `UPDATE refresh_tokens r SET consumed_at = COALESCE(r.consumed_at, now())
-       FROM (SELECT t.token_hash, t.consumed_at IS NOT NULL AS replayed
-               FROM refresh_tokens t JOIN sessions ts ON ts.id = t.session_id
-              WHERE t.token_hash = $1 AND ts.client_id = $2 FOR UPDATE OF t) old,
-            sessions s, users u
-      WHERE r.token_hash = old.token_hash AND s.id = r.session_id AND u.id = s.user_id
-      RETURNING s.id, s.user_id, s.client_id, s.scope, s.auth_time, r.expires_at <= now() AS expired, old.replayed,
-                (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS revoked, u.state AS user_state`,
-    [hash, clientId],
+export async function rotateRefreshToken(
+  db: Queryable,
+  hash: string,
+  clientId: string,
+  successor: { hash: string; ttlSeconds: number },
+  askedScopes: string[] | null,
+): Promise<RotationRecord | undefined> {
+  const result = await db.query<RotationRecord>(
+    `WITH old AS (
+       SELECT t.token_hash, t.session_id, t.consumed_at IS NOT NULL AS replayed, t.expires_at <= now() AS expired
+         FROM refresh_tokens t JOIN sessions ts ON ts.id = t.session_id
+        WHERE t.token_hash = $1 AND ts.client_id = $2 FOR UPDATE OF t),
+     checked AS (
+       SELECT old.token_hash, old.replayed, old.expired, s.id, s.user_id, s.client_id, s.scope, s.auth_time,
+              (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS revoked, u.state AS user_state,
+              ($5::text[] IS NULL OR $5::text[] <@ string_to_array(s.scope, ' ')) AS scope_allowed
+         FROM old JOIN sessions s ON s.id = old.session_id JOIN users u ON u.id = s.user_id),
+     consumed AS (
+       UPDATE refresh_tokens r SET consumed_at = now() FROM checked c
+        WHERE r.token_hash = c.token_hash
+          AND NOT c.replayed AND NOT c.expired AND NOT c.revoked AND c.user_state = 'active' AND c.scope_allowed
+        RETURNING c.id),
+     successor AS (
+       INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
+       SELECT $3, id, now() + make_interval(secs => $4) FROM consumed
+       RETURNING session_id)
+     SELECT c.id, c.user_id, c.client_id, c.scope, c.auth_time, c.expired, c.replayed, c.revoked, c.user_state, c.scope_allowed,
+            EXISTS (SELECT 1 FROM successor) AS rotated
+       FROM checked c`,
+    [hash, clientId, successor.hash, successor.ttlSeconds, askedScopes],
     { prepare: true },
   );
   return result.rows[0];

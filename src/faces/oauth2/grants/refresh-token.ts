@@ -1,7 +1,7 @@
 /**
  * RFC 6749 §6 with rotation: every use returns a new refresh token and consumes the old
- * one, in one transaction; the core revokes the whole family on a replay (RFC 9700 §4.14.2)
- * and narrows the scope when a narrower one is asked for.
+ * one, both or neither; the core revokes the whole family on a replay (RFC 9700 §4.14.2) and
+ * narrows the scope when a narrower one is asked for.
  */
 import { InvalidRequest } from '../../../kernel/errors.ts';
 import type { Grant } from './types.ts';
