@@ -281,6 +281,29 @@ suite('API tokens: lifecycle', (ctx) => {
     assert.equal((await create(org, { expiresAt: soon() })).body.status.state, 'active');
   });
 
+  it('never passes the maximum under 20 parallel creations, and a refused one leaves nothing behind', async () => {
+    const org = await createOrganization(ctx().admin);
+    await ctx().admin.put(`/api/v1/organizations/${org}/apitokenpolicy`, {
+      maxLifetimeSeconds: null,
+      requireExpiry: false,
+      maxTokens: 5,
+      rateLimitPerHour: 5000,
+    });
+    const attempts = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        ctx().admin.post(base(org), { metadata: { name: uniqueName('parallel') }, spec: { privileges: [{ roleID: roleIds.auditor }] } }),
+      ),
+    );
+    assert.deepEqual(attempts.map((a) => a.status).sort(), [...Array(5).fill(201), ...Array(15).fill(409)]);
+    const stored = await ctx().db.query<{ tokens: number; grants: number; events: number }>(
+      `SELECT (SELECT count(*)::int FROM api_tokens WHERE organization_id = $1) AS tokens,
+              (SELECT count(*)::int FROM api_token_grants WHERE organization_id = $1) AS grants,
+              (SELECT count(*)::int FROM audit_events WHERE organization_id = $1 AND action = 'apitoken.created') AS events`,
+      [org],
+    );
+    assert.deepEqual(stored.rows[0], { tokens: 5, grants: 5, events: 5 });
+  });
+
   it('answers introspection for API tokens and service-account tokens, with nothing secret', async () => {
     const org = await createOrganization(ctx().admin);
     const t = await create(org, { resources: [{ type: 'TYPE_ORG', path: 'acme', scopes: ['scope-member-read'] }], sourceIPs: ['10.1.2.3'] });

@@ -61,10 +61,6 @@ export class ApiTokenService {
       const checked = await this.checked(caller, organizationId, input);
       const policy = await this.policy(organizationId);
       this.checkExpiry(policy, input.expiresAt ?? null);
-      await store.lockOrganizationTokens(this.db, organizationId);
-      if ((await store.countTokens(this.db, organizationId)) >= policy.maxTokens) {
-        throw new Conflict(`the organization holds ${policy.maxTokens} API tokens, its maximum; delete unused ones (expired and inactive tokens count)`);
-      }
       const id = randomUUID();
       const secret = generateSecret('oat');
       await store.insertToken(this.db, {
@@ -77,7 +73,14 @@ export class ApiTokenService {
       });
       await store.replaceGrants(this.db, organizationId, id, checked.privileges);
       await this.record('apitoken.created', caller, organizationId, id);
-      return { token: await this.get(organizationId, id), secret };
+      const token = await this.get(organizationId, id);
+      // The maximum is checked last, with this token counted: creations in one organization
+      // take turns from here to their commit only, not for the whole transaction.
+      await store.lockOrganizationTokens(this.db, organizationId);
+      if ((await store.countTokens(this.db, organizationId)) > policy.maxTokens) {
+        throw new Conflict(`the organization holds ${policy.maxTokens} API tokens, its maximum; delete unused ones (expired and inactive tokens count)`);
+      }
+      return { token, secret };
     });
   }
 
