@@ -71,7 +71,7 @@ export class ApiTokenService {
         secretHint: hintOf(secret),
         actor: caller.subject,
       });
-      await store.replaceGrants(this.db, organizationId, id, checked.privileges);
+      await store.insertGrants(this.db, organizationId, id, checked.privileges);
       await this.record('apitoken.created', caller, organizationId, id);
       const token = await this.get(organizationId, id);
       // The maximum is checked last, with this token counted: creations in one organization

@@ -105,6 +105,11 @@ export async function updateToken(db: Queryable, organizationId: string, id: str
 
 export async function replaceGrants(db: Queryable, organizationId: string, id: string, privileges: ApiTokenInput['privileges']): Promise<void> {
   await db.query('DELETE FROM api_token_grants WHERE organization_id = $1 AND api_token_id = $2', [organizationId, id], { prepare: true });
+  await insertGrants(db, organizationId, id, privileges);
+}
+
+/** The privileges of a token that has none yet. */
+export async function insertGrants(db: Queryable, organizationId: string, id: string, privileges: ApiTokenInput['privileges']): Promise<void> {
   if (!privileges.length) return;
   await db.query(
     `INSERT INTO api_token_grants (organization_id, api_token_id, role_id, project_id)

@@ -73,11 +73,10 @@ export class RoleService {
   async requireGrantable(caller: Caller, organizationId: string, roleIds: readonly string[], field = 'spec.roleIDs'): Promise<void> {
     if (!roleIds.length) return;
     const acl = await caller.acl(organizationId);
-    const roles = await store.getRoles(this.db, roleIds);
-    const known = new Set(roles.map((role) => role.id));
-    const missing = roleIds.filter((id) => !known.has(id));
+    const table = await this.roleTable(roleIds);
+    const missing = roleIds.filter((id) => !table.has(id));
     if (missing.length) throw new InvalidRequest(`${field} names unknown roles: ${missing.join(', ')}`);
-    for (const role of roles) {
+    for (const role of roleIds.map((id) => table.get(id) as RoleRecord)) {
       if (role.protected) throw new Forbidden(`the role "${role.name}" is protected and cannot be granted`);
       if (!canGrant(acl, organizationId, role.scopes)) {
         throw new Forbidden(`the role "${role.name}" holds permissions the caller lacks, so the caller cannot grant it`);

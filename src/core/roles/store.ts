@@ -14,10 +14,6 @@ export async function listRoles(db: Queryable): Promise<RoleRecord[]> {
   return (await db.query<RoleRecord>(`${select} ORDER BY name`, undefined, { prepare: true })).rows;
 }
 
-export async function getRoles(db: Queryable, ids: readonly string[]): Promise<RoleRecord[]> {
-  return (await db.query<RoleRecord>(`${select} WHERE id = ANY($1::uuid[])`, [ids], { prepare: true })).rows;
-}
-
 export async function rolesByName(db: Queryable, names: readonly string[]): Promise<RoleRecord[]> {
   return (await db.query<RoleRecord>(`${select} WHERE name = ANY($1) ORDER BY name`, [names])).rows;
 }
