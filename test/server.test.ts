@@ -114,6 +114,17 @@ describe('tessera serve', { concurrency: true }, () => {
     }
   });
 
+  it('installs as the `tessera` command (package.json names the file to link)', async () => {
+    const prefix = mkdtempSync(join(tmpdir(), 'tessera-install-'));
+    dirs.push(prefix);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const install = spawnSync(npm, ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--offline', '--no-audit', '--no-fund', '.'], { encoding: 'utf8' });
+    assert.equal(install.status, 0, install.stderr);
+    const help = spawnSync(join(prefix, 'bin', 'tessera'), ['--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^usage: tessera <command>/);
+  });
+
   it('migrates with `tessera migrate`', async () => {
     const dataDir = await tempDir({ migrated: false });
     const first = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
