@@ -76,7 +76,7 @@ export class RoleService {
     const table = await this.roleTable(roleIds);
     const missing = roleIds.filter((id) => !table.has(id));
     if (missing.length) throw new InvalidRequest(`${field} names unknown roles: ${missing.join(', ')}`);
-    for (const role of roleIds.map((id) => table.get(id) as RoleRecord)) {
+    for (const role of roleIds.flatMap((id) => table.get(id) ?? [])) {
       if (role.protected) throw new Forbidden(`the role "${role.name}" is protected and cannot be granted`);
       if (!canGrant(acl, organizationId, role.scopes)) {
         throw new Forbidden(`the role "${role.name}" holds permissions the caller lacks, so the caller cannot grant it`);

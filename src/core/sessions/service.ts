@@ -110,17 +110,11 @@ export class SessionService {
    * access token carries, never widen it (RFC 6749 §6).
    */
   async redeemRefreshToken(token: string, clientId: string, scope?: string): Promise<Redeemed> {
+    if (!token.startsWith('tsr_rft_')) throw new InvalidGrant('the refresh token is not valid');
     const asked = scope ? scope.split(' ').filter(Boolean) : null;
     const successor = generateSecret('rft');
-    const row = token.startsWith('tsr_rft_')
-      ? await store.rotateRefreshToken(
-          this.db,
-          this.hasher.hash(token),
-          clientId,
-          { hash: this.hasher.hash(successor), ttlSeconds: this.options.ttlSeconds },
-          asked,
-        )
-      : undefined;
+    const next = { hash: this.hasher.hash(successor), ttlSeconds: this.options.ttlSeconds };
+    const row = await store.rotateRefreshToken(this.db, this.hasher.hash(token), clientId, next, asked);
     if (!row) throw new InvalidGrant('the refresh token is not valid');
     if (row.replayed) {
       await this.revokeOnReplay(row.id, clientId, 'a used refresh token was presented again');
