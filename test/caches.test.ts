@@ -166,6 +166,13 @@ for (const backend of testBackends()) {
       const seen: string[][] = [];
       const stop = dbA.watchCommits(['organizations'], (changes) => seen.push(changes));
       await dbA.query('UPDATE organizations SET description = description WHERE id = $1', [org]);
+      assert.ok(
+        seen.some((changes) => changes.includes(`org:${org}`)),
+        JSON.stringify(seen),
+      );
+      seen.length = 0;
+      // A write in a WITH part is a write too.
+      await dbA.query('WITH touched AS (UPDATE organizations SET description = description WHERE id = $1 RETURNING id) SELECT id FROM touched', [org]);
       stop();
       assert.ok(
         seen.some((changes) => changes.includes(`org:${org}`)),

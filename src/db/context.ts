@@ -22,8 +22,8 @@ export interface Driver {
   close(): Promise<void>;
 }
 
-/** The table a data-changing statement writes to. */
-const writeTarget = /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)/i;
+/** The tables a statement may write to, its data-modifying WITH parts included (a false match, as `FOR UPDATE OF`, names no table). */
+const writeTargets = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)/gi;
 
 /** What the change triggers (migrations 0006 and 0007) noted in this transaction. */
 const changesOfTransaction = "SELECT current_setting('tessera.changes', true) AS changes";
@@ -62,7 +62,11 @@ export function contextualDb(driver: Driver): Db {
   // Tables whose triggers note changes. A write to one outside a transaction runs in a
   // transaction of its own, so that what it changed is known at commit like any other write's.
   const noted = new Set<string>();
-  const notes = (sql: string) => noted.size > 0 && noted.has(writeTarget.exec(sql)?.[1]?.toLowerCase() ?? '');
+  const notes = (sql: string) => {
+    if (noted.size === 0) return false;
+    for (const [, table] of sql.matchAll(writeTargets)) if (noted.has(table!.toLowerCase())) return true;
+    return false;
+  };
   const db: Db = {
     driver: driver.driver,
     get inTransaction() {
