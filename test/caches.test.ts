@@ -196,6 +196,25 @@ for (const backend of testBackends()) {
       await within(bound, 'minting refused at B', async () => (await mint()).status === 409);
     });
 
+    it('stops exchanging the workload tokens of an organization deleted at the other instance', async () => {
+      const issuing = await createOrganization(a.admin);
+      const project = await createProject(a.admin, issuing);
+      const minted = await a.admin.post(`/api/v1/organizations/${issuing}/projects/${project}/workloadtokens`, {});
+      const trusting = await createOrganization(a.admin);
+      const deployer = await serviceAccountWithRole(a, trusting, 'auditor');
+      const policy = { issuer: `${a.config.issuer}/org/${issuing}`, audiences: [issuing], subjectPattern: '*' };
+      assert.equal((await a.admin.post(`/api/v1/organizations/${trusting}/serviceaccounts/${deployer.id}/trustpolicies`, policy)).status, 201);
+      const form = new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: minted.body.token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      }).toString();
+      const exchange = () => b.anonymous.request('POST', '/oauth2/v2/token', form, { 'content-type': 'application/x-www-form-urlencoded' });
+      await cachedAt(b, 'organizations', exchange);
+      assert.equal((await a.admin.delete(`/api/v1/organizations/${issuing}`)).status, 202);
+      await within(bound, 'the exchange refused at B', async () => (await exchange()).status === 400);
+    });
+
     it('stops honouring the tokens of an organization deleted at the other instance', async () => {
       const org = await createOrganization(a.admin);
       const sa = await createServiceAccount(a.admin, org);

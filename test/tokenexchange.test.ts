@@ -169,6 +169,31 @@ suite(
       const otherToken = await ctx().admin.post(`/api/v1/organizations/${other}/projects/${otherProject}/workloadtokens`, { actor: 'ci' });
       assert.equal((await exchange(otherToken.body.token)).body.error, 'invalid_grant');
     });
+
+    it('stops exchanging a Tessera issuer’s tokens once their project or organization is being deleted, caches included', async () => {
+      const issuing = await createOrganization(ctx().admin);
+      const [kept, dropped] = [await createProject(ctx().admin, issuing), await createProject(ctx().admin, issuing)];
+      const mint = async (project: string) =>
+        (await ctx().admin.post(`/api/v1/organizations/${issuing}/projects/${project}/workloadtokens`, { actor: 'ci' })).body.token as string;
+      const [ofKept, ofDropped] = [await mint(kept), await mint(dropped)];
+      const trusting = await createOrganization(ctx().admin);
+      const deployer = await serviceAccountWithRole(ctx(), trusting, 'auditor');
+      await trust(trusting, deployer.id, { issuer: `${ctx().url}/org/${issuing}`, audiences: [issuing], subjectPattern: `org/${issuing}/*` });
+      for (const token of [ofKept, ofDropped, ofKept, ofDropped]) assert.equal((await exchange(token)).status, 200, 'accepted (and cached) while live');
+
+      assert.equal((await ctx().admin.delete(`/api/v1/organizations/${issuing}/projects/${dropped}`)).status, 202);
+      const refused = await exchange(ofDropped);
+      assert.deepEqual([refused.status, refused.body], [400, { error: 'invalid_grant', error_description: 'the subject token is not accepted' }]);
+      assert.equal((await exchange(ofKept)).status, 200, 'another project of the organization is still live');
+
+      assert.equal((await ctx().admin.delete(`/api/v1/organizations/${issuing}`)).status, 202);
+      assert.equal((await exchange(ofKept)).body.error, 'invalid_grant', 'nothing of an organization being deleted is accepted');
+      const audit = await ctx().admin.get(`/api/v1/auditlogs?action=tokenexchange.refused&limit=1000`);
+      assert.ok(
+        audit.body.some((e: { actor: { subject?: string } }) => e.actor.subject === `${ctx().url}/org/${issuing}`),
+        'the refusals are audited with the issuer',
+      );
+    });
   },
   {},
   { listen: true },

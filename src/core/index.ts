@@ -84,9 +84,10 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events);
   const apiTokenUse = new ApiTokenAuthentication(db, hasher, audit, log, caches);
   const oidcClaims = new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events, caches);
+  const workloadTokens = new WorkloadTokenService(oidcClaims, organizations, signer, config.issuer, events);
   const trustPolicies = new TrustPolicyService(
     db,
-    { ownIssuerPrefix: `${config.issuer}/org/`, localKey: (kid) => keyRing.verificationKey(kid), maxTtlSeconds: config.accessTokenTtl },
+    { own: workloadTokens, localKey: (kid) => keyRing.verificationKey(kid), maxTtlSeconds: config.accessTokenTtl },
     events,
     audit,
   );
@@ -112,7 +113,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     apiTokenUse,
     oidcClaims,
     trustPolicies,
-    workloadTokens: new WorkloadTokenService(oidcClaims, signer, config.issuer, events),
+    workloadTokens,
     audit,
     serviceAccounts: new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events),
     projects,

@@ -86,15 +86,24 @@ export class OidcClaimsService {
 
   /** The claims a workload token of the project gets, claim by claim; refused unless the project is live. */
   async resolve(organizationId: string, projectId: string): Promise<ResolvedClaims> {
-    const read = await this.ofProject.get(`${organizationId}:${projectId}`, async () => {
-      const found = await store.claimsOfProject(this.db, organizationId, projectId);
-      return found && { value: found, tags: [`org:${organizationId}`] };
-    });
-    const { project, organization } = liveProject(read);
+    const { project, organization } = liveProject(await this.readProject(organizationId, projectId));
     return {
       audience: project?.audience ?? organization?.audience ?? [organizationId],
       ttlMs: project?.ttl_ms ?? organization?.ttl_ms ?? defaultTtlMs,
     };
+  }
+
+  /** Whether the project exists and is not being deleted (from the same cached read as minting). */
+  async projectIsLive(organizationId: string, projectId: string): Promise<boolean> {
+    const read = await this.readProject(organizationId, projectId);
+    return read !== undefined && read.deletion_time === null;
+  }
+
+  private readProject(organizationId: string, projectId: string): Promise<ProjectClaims | undefined> {
+    return this.ofProject.get(`${organizationId}:${projectId}`, async () => {
+      const found = await store.claimsOfProject(this.db, organizationId, projectId);
+      return found && { value: found, tags: [`org:${organizationId}`] };
+    });
   }
 
   private checkAudience(audience: string[]): string[] {

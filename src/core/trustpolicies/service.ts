@@ -15,6 +15,7 @@ import type { EventSink } from '../../kernel/events.ts';
 import { isLoopbackHttp } from '../../kernel/ip.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { AuditService } from '../audit/service.ts';
+import type { WorkloadTokenService } from '../workload/service.ts';
 import type { TrustPolicyInput, TrustPolicyRecord } from './model.ts';
 import * as store from './store.ts';
 
@@ -45,8 +46,8 @@ export class TrustPolicyService {
   constructor(
     private readonly db: Db,
     private readonly options: {
-      /** Tessera's own workload issuers start with this (`<issuer>/org/`); their keys are local. */
-      ownIssuerPrefix: string;
+      /** Tessera's own workload issuers: their keys are local, and their tokens die with what they name. */
+      own: Pick<WorkloadTokenService, 'ownsIssuer' | 'stillLive'>;
       localKey: (kid: string) => Promise<CryptoKey | undefined>;
       maxTtlSeconds: number;
     },
@@ -109,6 +110,9 @@ export class TrustPolicyService {
     } catch (error) {
       return refuse(`the subject token does not verify: ${(error as Error).message}`.slice(0, 200), issuer);
     }
+    if (this.options.own.ownsIssuer(issuer) && !(await this.options.own.stillLive(issuer, payload))) {
+      return refuse('the organization or project of the subject token is deleted or being deleted', issuer);
+    }
     const audiences = ([] as string[]).concat(payload.aud ?? []);
     const policy = policies.find(
       (p) =>
@@ -131,7 +135,7 @@ export class TrustPolicyService {
 
   /** Tessera's own keys for its workload issuers; an outside issuer's JWKS through its discovery (jose refetches on an unknown `kid`). */
   private async keysOf(issuer: string) {
-    if (issuer.startsWith(this.options.ownIssuerPrefix)) {
+    if (this.options.own.ownsIssuer(issuer)) {
       return async (header: { kid?: string }) => {
         const key = header.kid ? await this.options.localKey(header.kid) : undefined;
         if (!key) throw new Error('unknown signing key');

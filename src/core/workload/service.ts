@@ -5,11 +5,14 @@
  * lifetime come from the resolved custom claims, and its subject names the project and the
  * actor as CircleCI's do (v1), or also the VCS origin and ref (v2).
  */
+import type { JWTPayload } from 'jose';
 import { InvalidRequest } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
+import { isUuid } from '../../kernel/ids.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { TokenSigner } from '../../tokens/jwt.ts';
 import type { OidcClaimsService } from '../oidcclaims/service.ts';
+import type { OrganizationService } from '../organizations/service.ts';
 
 /** Where Tessera's own claims live in a workload token (RFC 7519 §4.3 private names). */
 export const claimNamespace = 'tessera/';
@@ -37,6 +40,7 @@ export interface WorkloadTokens {
 export class WorkloadTokenService {
   constructor(
     private readonly claims: OidcClaimsService,
+    private readonly organizations: Pick<OrganizationService, 'state'>,
     private readonly signer: TokenSigner,
     private readonly issuer: string,
     private readonly events: EventSink,
@@ -45,6 +49,27 @@ export class WorkloadTokenService {
   /** The issuer of an organization's workload tokens. */
   issuerOf(organizationId: string): string {
     return `${this.issuer}/org/${organizationId}`;
+  }
+
+  /** Whether `issuer` is one of this server's workload issuers (their keys are the server's own). */
+  ownsIssuer(issuer: string): boolean {
+    return issuer.startsWith(`${this.issuer}/org/`);
+  }
+
+  /**
+   * Whether a verified token of one of this server's issuers still speaks for live things: its
+   * organization is not being deleted (nor gone), and the project it names, if any, neither.
+   * Both reads are cached and kept right by the change feed, so a deletion at any instance
+   * stops the token everywhere.
+   */
+  async stillLive(issuer: string, claims: JWTPayload): Promise<boolean> {
+    const organizationId = issuer.slice(`${this.issuer}/org/`.length);
+    if (!isUuid(organizationId) || claims[`${claimNamespace}org-id`] !== organizationId) return false;
+    const state = await this.organizations.state(organizationId);
+    if (!state || state.deleting) return false;
+    const projectId = claims[`${claimNamespace}project-id`];
+    if (projectId === undefined) return true;
+    return typeof projectId === 'string' && isUuid(projectId) && this.claims.projectIsLive(organizationId, projectId);
   }
 
   async mint(caller: Caller, organizationId: string, projectId: string, job: JobContext): Promise<WorkloadTokens> {
