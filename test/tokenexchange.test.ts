@@ -125,6 +125,24 @@ suite(
       assert.equal((await exchange(good)).body.error, 'invalid_grant', 'and its policies went with it');
     });
 
+    it('matches subject patterns without backtracking, and refuses over-long subjects', { timeout: 20_000 }, async () => {
+      const org = await createOrganization(ctx().admin);
+      const sa = await serviceAccountWithRole(ctx(), org, 'auditor');
+      const pattern = `${'*a'.repeat(40)}*b`;
+      assert.equal((await trust(org, sa.id, { issuer: ci.url, audiences: ['adversarial'], subjectPattern: pattern })).status, 201);
+      // Backtracking took 8 s for 4 stars on 291 characters; 41 stars on 1,000 would not end.
+      const [refused, health] = await Promise.all([
+        exchange(await ci.sign({ sub: 'a'.repeat(1000), aud: 'adversarial' })),
+        ctx().anonymous.get('/healthz'),
+      ]);
+      assert.deepEqual([refused.status, refused.body.error, health.status], [400, 'invalid_grant', 200]);
+      assert.equal((await exchange(await ci.sign({ sub: `${'a'.repeat(999)}b`, aud: 'adversarial' }))).status, 200, 'a matching subject');
+      const overLong = await exchange(await ci.sign({ sub: `${'a'.repeat(1024)}b`, aud: 'adversarial' }));
+      assert.equal(overLong.body.error, 'invalid_grant', 'a subject over 1,024 characters matches nothing');
+      const tooLong = await trust(org, sa.id, { issuer: ci.url, audiences: ['x'], subjectPattern: '*'.repeat(513) });
+      assert.equal(tooLong.status, 400);
+    });
+
     it('refuses an issuer whose discovery document names another issuer (RFC 8414 §3.3)', async () => {
       const liar = await outsideIssuer(ci.url);
       try {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseDuration } from '../src/config.ts';
+import { globMatches } from '../src/core/trustpolicies/glob.ts';
 import { Batcher } from '../src/kernel/batch.ts';
 import { SecretHasher, generateSecret, secretKind } from '../src/tokens/secrets.ts';
 import { decrypt, deriveKeys, encrypt } from '../src/tokens/server-secret.ts';
@@ -110,5 +111,63 @@ describe('batched writes', () => {
     }, 3);
     await Promise.all(Array.from({ length: 8 }, (_, i) => batcher.add(i)));
     assert.deepEqual(sizes, [1, 3, 3, 1]);
+  });
+});
+
+describe('subject patterns of trust policies', () => {
+  /** The definition, by dynamic programming over (pattern, subject) prefixes: slow but plainly right. */
+  function reference(pattern: string, subject: string): boolean {
+    const p = Array.from(pattern);
+    const t = Array.from(subject);
+    let row = [true, ...t.map(() => false)];
+    for (const c of p) {
+      const next = [c === '*' && row[0]!];
+      for (let j = 1; j <= t.length; j++) {
+        next[j] = c === '*' ? row[j]! || next[j - 1]! : row[j - 1]! && (c === '?' || c === t[j - 1]);
+      }
+      row = next;
+    }
+    return row[t.length]!;
+  }
+
+  it('match as the definition does: * any run, ? one character, the rest itself', () => {
+    const cases: [string, string, boolean][] = [
+      ['repo:acme/*:ref:refs/heads/main', 'repo:acme/app:ref:refs/heads/main', true],
+      ['repo:acme/*:ref:refs/heads/main', 'repo:acme/app:ref:refs/heads/dev', false],
+      ['*', '', true],
+      ['', '', true],
+      ['', 'x', false],
+      ['a*a', 'a', false],
+      ['a*a', 'aa', true],
+      ['?', '😀', true],
+      ['a.b', 'axb', false],
+      ['[x]', '[x]', true],
+      ['**', 'anything', true],
+      ['*ab*ab*', 'xabab', true],
+      ['*ab*ab*', 'xab', false],
+    ];
+    for (const [pattern, subject, expected] of cases) assert.equal(globMatches(pattern, subject), expected, `${pattern} ~ ${subject}`);
+    // And on many random pairs over a small alphabet, where the pieces overlap often.
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const word = (alphabet: string, length: number) => Array.from({ length }, () => alphabet[random(alphabet.length)]).join('');
+    for (let i = 0; i < 5000; i++) {
+      const pattern = word('ab*?', random(8));
+      const subject = word('ab', random(12));
+      assert.equal(globMatches(pattern, subject), reference(pattern, subject), `${pattern} ~ ${subject}`);
+    }
+  });
+
+  // A backtracking matcher (a regular expression with a `.*` per star) takes exponential time
+  // on these: `*a*a*a*a*b` on 291 characters blocked the process for seconds, and each further
+  // star multiplies it. This test never finishes with one; with the linear matcher it is instant.
+  it('match adversarial patterns and subjects without backtracking', { timeout: 10_000 }, () => {
+    const pattern = `${'*a'.repeat(200)}*b`;
+    assert.equal(globMatches(pattern, 'a'.repeat(1024)), false);
+    assert.equal(globMatches(pattern, `${'a'.repeat(1023)}b`), true);
+    assert.equal(globMatches('*?*?*?*?*?*?*?*?*?*?*?*?*x', '?'.repeat(1024)), false);
   });
 });

@@ -16,6 +16,7 @@ import { isLoopbackHttp } from '../../kernel/ip.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { WorkloadTokenService } from '../workload/service.ts';
+import { globMatches, maxPatternLength, maxSubjectLength } from './glob.ts';
 import type { TrustPolicyInput, TrustPolicyRecord } from './model.ts';
 import * as store from './store.ts';
 
@@ -32,13 +33,6 @@ export interface Exchanged {
 /** Public-key signatures only: never `none`, never an HMAC keyed with what is public. */
 const asymmetric = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
-const globToRegExp = (glob: string) =>
-  new RegExp(
-    `^${glob
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
 
 export class TrustPolicyService {
   private readonly remoteKeys = new Map<string, Promise<ReturnType<typeof createRemoteJWKSet>>>();
@@ -74,6 +68,9 @@ export class TrustPolicyService {
     }
     if (issuer.protocol !== 'https:' && !isLoopbackHttp(issuer)) throw new InvalidRequest('issuer must be an https URL');
     if (!input.audiences.length) throw new InvalidRequest('audiences must name at least one audience');
+    if (!input.subjectPattern.length || input.subjectPattern.length > maxPatternLength) {
+      throw new InvalidRequest(`subjectPattern must be 1 to ${maxPatternLength} characters`);
+    }
     return this.db.transaction(async () => {
       const id = randomUUID();
       await store.insertPolicy(this.db, { id, organizationId, serviceAccountId, input, actor: caller.subject });
@@ -113,14 +110,16 @@ export class TrustPolicyService {
     if (this.options.own.ownsIssuer(issuer) && !(await this.options.own.stillLive(issuer, payload))) {
       return refuse('the organization or project of the subject token is deleted or being deleted', issuer);
     }
+    const subject = payload.sub ?? '';
+    if (subject.length > maxSubjectLength) return refuse(`the subject is longer than ${maxSubjectLength} characters`, issuer);
     const audiences = ([] as string[]).concat(payload.aud ?? []);
     const policy = policies.find(
       (p) =>
         p.audiences.some((a) => audiences.includes(a)) &&
-        globToRegExp(p.subject_pattern).test(payload.sub ?? '') &&
+        globMatches(p.subject_pattern, subject) &&
         Object.entries(p.required_claims).every(([claim, value]) => payload[claim] === value),
     );
-    if (!policy) return refuse(`no trust policy of this issuer matches the subject ${payload.sub}`, issuer);
+    if (!policy) return refuse(`no trust policy of this issuer matches the subject ${subject}`, issuer);
     const ttlSeconds = Math.min(this.options.maxTtlSeconds, (payload.exp ?? 0) - Math.floor(Date.now() / 1000));
     if (ttlSeconds < 1) return refuse('the subject token is about to expire', issuer);
     await this.events.record({
