@@ -17,6 +17,7 @@ import { browserFace } from './faces/browser/face.ts';
 import { nativeFace } from './faces/native/face.ts';
 import { oauth2Face } from './faces/oauth2/face.ts';
 import { systemFace } from './faces/system/face.ts';
+import { refuseRepeatedAuthorization } from './http/bearer.ts';
 import { installBodyParsers } from './http/body-parsers.ts';
 import { type Face, faceFor, registerFaces, sendFaceError } from './http/faces.ts';
 import { installDrain, installRequestLog, OneLinePerRequest } from './http/lifecycle.ts';
@@ -80,6 +81,7 @@ export async function buildApp({ config, db, keys, logger, limiter, faces = defa
     metrics.request(request.routeOptions.url ?? 'unknown', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
   const drain = installDrain(app);
+  refuseRepeatedAuthorization(app);
   installBodyParsers(app);
   await app.register(swagger, {
     openapi: {

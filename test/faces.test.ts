@@ -90,6 +90,24 @@ suite(
       assert.deepEqual(pageHeaders(unknownPage.headers), { type: 'text/html', frame: 'DENY', cache: 'no-store' });
     });
 
+    it('refuses a request with two Authorization headers in each face’s envelope, whichever credential comes first', async () => {
+      const org = await createOrganization(ctx().admin);
+      const good = `Bearer ${ctx().admin.token}`;
+      const text = 'the request has more than one Authorization header: send exactly one credential';
+      const send = async (method: 'GET' | 'POST', url: string, authorization: string[]) => {
+        const res = await ctx().built.app.inject({ method, url, headers: { authorization } });
+        return [res.statusCode, JSON.parse(res.body)];
+      };
+      for (const twice of [[good, 'Bearer tsr_sat_wrong'], ['Bearer tsr_sat_wrong', good], [good, good]]) {
+        assert.deepEqual(await send('GET', `/api/v1/organizations/${org}/groups`, twice), [400, { error: 'invalid_request', error_description: text }]);
+        assert.deepEqual(await send('POST', '/oauth2/v2/token', twice), [400, { error: 'invalid_request', error_description: text }]);
+        assert.deepEqual(await send('GET', `/v2/orgs/${org}/access-tokens`, twice), [400, { fields: {}, text }]);
+        assert.deepEqual(await send('GET', `/api/v1/orgs/${org}/apitokens`, twice), [400, { detail: text }]);
+        assert.deepEqual(await send('GET', `/api/v2/org/${org}/oidc-custom-claims`, twice), [400, { error: text }]);
+      }
+      assert.equal((await ctx().admin.get(`/api/v1/organizations/${org}/groups`)).status, 200, 'one header is fine');
+    });
+
     it('renders errors of browser endpoints as pages with the page headers', async () => {
       const res = await ctx().anonymous.get('/oauth2/v2/authorization?client_id=a&client_id=b');
       assert.equal(res.status, 400);

@@ -1,5 +1,5 @@
-import type { FastifyRequest } from 'fastify';
-import { Unauthenticated } from '../kernel/errors.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidRequest, Unauthenticated } from '../kernel/errors.ts';
 
 /**
  * A face's credential reader: the `Authorization` schemes it accepts (case-insensitive;
@@ -37,3 +37,20 @@ export function credentialReader(options: {
 
 /** RFC 6750 §2.1: `Authorization: Bearer <token>`. */
 export const bearerToken = credentialReader({ schemes: ['Bearer'] });
+
+/**
+ * Refuses a request with more than one `Authorization` header. Node keeps the first and drops
+ * the rest, so a credential would be chosen silently among several (RFC 9110 §5.3: the field is
+ * not a list); ambiguous credentials are refused instead, in the face's envelope.
+ */
+export function refuseRepeatedAuthorization(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.headers.authorization === undefined) return;
+    const raw = request.raw.rawHeaders;
+    let seen = 0;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i]?.length === 13 && raw[i]?.toLowerCase() === 'authorization') seen++;
+    }
+    if (seen > 1) throw new InvalidRequest('the request has more than one Authorization header: send exactly one credential');
+  });
+}
