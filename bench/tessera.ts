@@ -46,7 +46,7 @@ function quantile(sorted: number[], q: number): number {
 
 export async function prepare(env: Record<string, string>, refreshTokens: number): Promise<Fixture> {
   const config = loadConfig({ ...env, TESSERA_DEPROVISION_INTERVAL: '0' });
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, 'the bench set-up');
   await migrate(db);
   const built = await buildApp({ config, db, keys: deriveKeys(benchSecret), logger: false });
   try {

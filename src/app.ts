@@ -5,7 +5,8 @@
  */
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import type { LoggerOptions } from 'pino';
 import { circleCiFace } from './compat/circleci/face.ts';
 import { dockerHubFace } from './compat/dockerhub/face.ts';
 import { mistFace } from './compat/mist/face.ts';
@@ -33,27 +34,35 @@ export const logRedactions = ['req.headers.authorization', 'req.headers.cookie',
 /** Every face, in registration order; unknown paths go to the face owning their prefix, else to `system`. */
 export const defaultFaces: readonly Face[] = [nativeFace, oauth2Face, browserFace, dockerHubFace, mistFace, circleCiFace, systemFace];
 
+/** The process's JSON log: the level configured, credentials redacted, query strings never written. */
+export function loggerOptions(config: Pick<Config, 'logLevel'>): LoggerOptions {
+  return {
+    level: config.logLevel,
+    redact: { paths: logRedactions, censor: '[redacted]' },
+    // Query strings carry codes, states and signup tokens: log the path only.
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
+    },
+  };
+}
+
 export interface AppOptions extends CoreSeams {
   config: Config;
   db: Db;
   keys: ServerKeys;
+  /** Logger options (loggerOptions(config) by default), or false for none. */
   logger?: FastifyServerOptions['logger'];
+  /** A logger made before the app (the server logs while it waits for the database). */
+  loggerInstance?: FastifyBaseLogger;
   /** The rate-limit decision every face asks for; unlimited by default. */
   limiter?: RateLimiter;
   /** The faces to serve (all by default). */
   faces?: readonly Face[];
 }
 
-export async function buildApp({ config, db, keys, logger, limiter, faces = defaultFaces, ...seams }: AppOptions) {
+export async function buildApp({ config, db, keys, logger, loggerInstance, limiter, faces = defaultFaces, ...seams }: AppOptions) {
   const app = Fastify({
-    logger: logger ?? {
-      level: config.logLevel,
-      redact: { paths: logRedactions, censor: '[redacted]' },
-      // Query strings carry codes, states and signup tokens: log the path only.
-      serializers: {
-        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
-      },
-    },
+    ...(loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) }),
     bodyLimit,
     // Refuse rather than repair: unknown fields and wrong types are client errors.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
@@ -97,7 +106,7 @@ export async function buildApp({ config, db, keys, logger, limiter, faces = defa
   });
   await registerFaces(app, faces, systemFace, { core, limiter: limiter ?? unlimited });
   await app.ready();
-  return { app, core, drain: drain.drain, metrics };
+  return { app, core, drain: drain.drain, inFlight: drain.inFlight, metrics };
 }
 
 export type BuiltApp = Awaited<ReturnType<typeof buildApp>>;

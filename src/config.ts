@@ -53,6 +53,8 @@ export interface Config {
   dbPoolSize: number;
   dbConnectTimeout: number;
   dbStatementTimeout: number;
+  /** PostgreSQL: how long `tessera serve` waits for the server at start, in seconds (0: no retry). */
+  dbStartupWait: number;
   /** The embedded database's shared_buffers ("32MB"): the main memory knob of PGlite. */
   embeddedSharedBuffers: string;
   /** The token policy of organizations that have not set their own. */
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof t
     dbPoolSize: inRange('TESSERA_DB_POOL_SIZE', env.TESSERA_DB_POOL_SIZE ?? '10', 1, 1000),
     dbConnectTimeout: atLeast('TESSERA_DB_CONNECT_TIMEOUT', env.TESSERA_DB_CONNECT_TIMEOUT ?? '5s', 1),
     dbStatementTimeout: atLeast('TESSERA_DB_STATEMENT_TIMEOUT', env.TESSERA_DB_STATEMENT_TIMEOUT ?? '15s', 1),
+    dbStartupWait: parseDuration('TESSERA_DB_STARTUP_WAIT', env.TESSERA_DB_STARTUP_WAIT ?? '60s'),
     embeddedSharedBuffers: memorySize('TESSERA_EMBEDDED_SHARED_BUFFERS', env.TESSERA_EMBEDDED_SHARED_BUFFERS ?? '32MB'),
     apiTokenPolicy: {
       maxLifetimeSeconds: optionalDuration('TESSERA_APITOKEN_MAX_LIFETIME', env.TESSERA_APITOKEN_MAX_LIFETIME ?? '0'),

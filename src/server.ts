@@ -1,6 +1,8 @@
 /** Wires configuration, storage and the HTTP app into a running server. */
 import { createServer, type Server } from 'node:http';
-import { buildApp } from './app.ts';
+import { type AddressInfo, isIPv6 } from 'node:net';
+import { pino } from 'pino';
+import { buildApp, loggerOptions } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { type Config, ConfigError } from './config.ts';
 import { type Counters, DatabaseCounters, RedisCounters } from './core/ratelimits/counters.ts';
@@ -12,12 +14,23 @@ import { credentialRateLimiter, type RateLimiter, unlimited } from './http/rate-
 import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
 
 export async function startServer(config: Config) {
+  const log = pino(loggerOptions(config));
   const keys = deriveKeys(loadServerSecret(config.secret, config.dataDir));
-  const db = await openDatabase(config);
+  const db = await openDatabase(
+    {
+      ...config,
+      startup: {
+        waitMs: config.dbStartupWait * 1000,
+        onRetry: ({ attempt, reason, delayMs, target }) =>
+          log.warn({ attempt, target, retryInMs: delayMs, giveUpAfterSeconds: config.dbStartupWait }, `the database does not answer yet (${reason}); retrying`),
+      },
+    },
+    'tessera serve',
+  );
   // The limiter's counters log through the app's logger, so they are made once the app is;
   // no request arrives before `listen`.
   let limiter: RateLimiter = unlimited;
-  const { app, core, drain } = await buildApp({ config, db, keys, limiter: { check: (query) => limiter.check(query) } });
+  const { app, core, drain, inFlight } = await buildApp({ config, db, keys, loggerInstance: log, limiter: { check: (query) => limiter.check(query) } });
   let counters: Counters | undefined;
   let metricsServer: Server | undefined;
   try {
@@ -33,6 +46,9 @@ export async function startServer(config: Config) {
     await app.listen({ port: config.port, host: config.host }).catch((error) => {
       throw unboundPort(error, 'PORT', config.host, config.port);
     });
+    const url = localUrl(config.host, (app.server.address() as AddressInfo).port);
+    db.dataDirLock?.describe({ url });
+    app.log.info({ metrics: metricsWhere(config, metricsServer) }, 'where metrics are served');
   } catch (error) {
     metricsServer?.close();
     await app.close();
@@ -43,6 +59,8 @@ export async function startServer(config: Config) {
   const stopDeprovisioner = startDeprovisioner(core, config.deprovisionInterval, app.log);
   return {
     app,
+    /** Requests received and not yet answered. */
+    inFlight,
     /**
      * Graceful stop: new requests are refused with 503 and every response says
      * `Connection: close`; idle kept-alive connections are closed at once (Fastify's
@@ -76,6 +94,20 @@ async function serveMetrics(metrics: Metrics, port: number, host: string): Promi
   return server;
 }
 
+/** Where this server can be reached from its own machine (what `tessera keys rotate` calls). */
+function localUrl(host: string, port: number): string {
+  const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${isIPv6(local) ? `[${local}]` : local}:${port}`;
+}
+
+/** Where Prometheus metrics are served, for the start-up log. */
+function metricsWhere(config: Config, metricsServer: Server | undefined): string {
+  const where: string[] = [];
+  if (metricsServer) where.push(`${localUrl(config.host, (metricsServer.address() as AddressInfo).port)}/metrics`);
+  if (config.metricsToken) where.push(`/metrics on the API port, to Authorization: Bearer <TESSERA_METRICS_TOKEN>`);
+  return where.length ? where.join('; ') : 'not served (set TESSERA_METRICS_PORT, or TESSERA_METRICS_TOKEN for the API port)';
+}
+
 /** A port that cannot be bound is a configuration error of its setting, said in words. */
 function unboundPort(error: unknown, setting: string, host: string, port: number): unknown {
   const reasons: Record<string, string> = {
@@ -86,3 +118,5 @@ function unboundPort(error: unknown, setting: string, host: string, port: number
   const reason = reasons[(error as { code?: string }).code ?? ''];
   return reason ? new ConfigError(setting, `cannot listen on ${host}:${port}: ${reason}`) : error;
 }
+
+export type ServerHandle = Awaited<ReturnType<typeof startServer>>;

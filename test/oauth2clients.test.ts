@@ -97,6 +97,38 @@ suite('signing keys', (ctx) => {
     assert.ok(!stored.rows[0].private_jwk_ciphertext.includes('"d"'), 'private keys are stored encrypted');
   });
 
+  it('lists and rotates through the API, for platform administrators only, audited as theirs', async () => {
+    const listed = await ctx().admin.get('/api/v1/signingkeys');
+    assert.equal(listed.status, 200);
+    const current = listed.body.filter((k: any) => k.status === 'current').map((k: any) => k.algorithm).sort();
+    assert.deepEqual(current, ['ES256', 'RS256']);
+    const rotated = await ctx().admin.post('/api/v1/signingkeys/rotate');
+    assert.equal(rotated.status, 200, rotated.text);
+    assert.deepEqual(rotated.body.keys.map((k: any) => [k.algorithm, k.status]).sort(), [['ES256', 'current'], ['RS256', 'current']]);
+    const kids = rotated.body.keys.map((k: any) => k.kid);
+    const jwks = (await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys.map((k: any) => k.kid);
+    for (const kid of kids) assert.ok(jwks.includes(kid), 'published at once');
+    const after = (await ctx().admin.get('/api/v1/signingkeys')).body;
+    for (const old of listed.body.filter((k: any) => k.status === 'current')) {
+      const now = after.find((k: any) => k.kid === old.kid);
+      assert.equal(now.status, 'retired', 'the previous keys are retired');
+      assert.ok(Date.parse(now.publishedUntil) > Date.now(), 'and published until their tokens expire');
+    }
+    const audit = (await ctx().admin.get('/api/v1/auditlogs?action=signingkey.created&limit=1000')).body;
+    for (const kid of kids) {
+      const event = audit.find((e: any) => e.target.id === kid);
+      assert.ok(event && event.actor.subject !== 'tessera', 'recorded with the administrator as actor');
+    }
+    const org = await createOrganization(ctx().admin);
+    const orgAdmin = await userWithRole(ctx(), org, 'administrator');
+    assert.deepEqual((await orgAdmin.client.post('/api/v1/signingkeys/rotate')).body, {
+      error: 'forbidden',
+      error_description: 'the caller lacks create permission on identity:signingkeys at global scope',
+    });
+    assert.equal((await orgAdmin.client.get('/api/v1/signingkeys')).status, 403);
+    assert.equal((await ctx().anonymous.post('/api/v1/signingkeys/rotate')).status, 401);
+  });
+
   it('reads a key that is due for a check once for all the requests that want it then', async () => {
     const { keys, db } = { keys: ctx().built.core.keys, db: ctx().db };
     let transactions = 0;

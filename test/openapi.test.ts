@@ -67,6 +67,8 @@ const additions = {
   '/api/v1/organizations/{organizationID}/serviceaccounts/{serviceAccountID}/trustpolicies/{policyID}': ['delete', 'get'],
   '/api/v2/org/{orgID}/project/{projectID}/oidc-custom-claims': ['delete', 'get', 'patch'],
   '/api/v1/orgs/{org_id}/apitokens/{apitoken_id}': ['delete', 'get', 'put'],
+  '/api/v1/signingkeys': ['get'],
+  '/api/v1/signingkeys/rotate': ['post'],
   '/healthz': ['get'],
   '/readyz': ['get'],
 };

@@ -9,8 +9,9 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { seedPgliteDataDir } from './support/databases.ts';
+import { freshPostgres, seedPgliteDataDir } from './support/databases.ts';
 import { cli, serve } from './support/serve.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 
 // The tests wait on child processes most of the time: they run side by side.
 describe('tessera serve', { concurrency: true }, () => {
@@ -128,7 +129,7 @@ describe('tessera serve', { concurrency: true }, () => {
   it('migrates with `tessera migrate`', async () => {
     const dataDir = await tempDir({ migrated: false });
     const first = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
-    assert.equal(first.stdout, 'applied 0001_init, 0002_oidc, 0003_oidc_conformance, 0004_apitokens_audit, 0005_oidc_claims, 0006_change_feed, 0007_change_feed_workload_and_tokens\n', first.stderr);
+    assert.equal(first.stdout, 'applied 0001_init, 0002_oidc, 0003_oidc_conformance, 0004_apitokens_audit, 0005_oidc_claims, 0006_change_feed, 0007_change_feed_workload_and_tokens, 0008_signing_keys_permission\n', first.stderr);
     const second = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
     assert.equal(second.stdout, 'database is up to date\n');
   });
@@ -141,5 +142,137 @@ describe('tessera serve', { concurrency: true }, () => {
     assert.match(first.stdout, /^new ES256 signing key [\w-]{43}\nnew RS256 signing key [\w-]{43}\n$/, first.stderr);
     assert.match(second.stdout, /^new ES256 signing key [\w-]{43}\nnew RS256 signing key [\w-]{43}\n$/);
     assert.notEqual(first.stdout, second.stdout);
+  });
+
+  const jwksKids = async (url: string) => ((await (await fetch(`${url}/oauth2/v2/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+
+  it('holds its data directory: a second process is refused, told the holder’s PID and what to do', async () => {
+    const dataDir = await tempDir();
+    const server = await serve({ TESSERA_DATA_DIR: dataDir });
+    try {
+      const holder = new RegExp(
+        `^tessera: TESSERA_DATA_DIR: the embedded database in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by process ${server.child.pid} \\(tessera serve, serving ${server.url}\\)\\. One process at a time may open an embedded database: stop that process first \\(kill ${server.child.pid}\\)`,
+      );
+      for (const command of [['serve', '--host', '127.0.0.1', '--port', '0'], ['migrate']]) {
+        const second = spawnSync(process.execPath, [...cli, ...command, '--data-dir', dataDir], { encoding: 'utf8', timeout: 20_000 });
+        assert.equal(second.status, 1, command[0]);
+        assert.match(second.stderr, holder, command[0]);
+        assert.ok(!second.stdout.includes('Server listening'), 'the second server never served');
+      }
+    } finally {
+      await server.stop();
+    }
+    // A holder killed outright leaves no stale lock: the kernel takes it back.
+    const killed = await serve({ TESSERA_DATA_DIR: dataDir });
+    await new Promise((resolve) => {
+      killed.child.once('exit', resolve);
+      killed.child.kill('SIGKILL');
+    });
+    const next = await serve({ TESSERA_DATA_DIR: dataDir });
+    await next.stop();
+  });
+
+  it('rotates keys through the running server that holds the data directory, and they survive a restart', async () => {
+    const dataDir = await tempDir();
+    const server = await serve({ TESSERA_DATA_DIR: dataDir });
+    let made: string[];
+    try {
+      const before = await jwksKids(server.url);
+      const rotate = spawnSync(process.execPath, [...cli, 'keys', 'rotate', '--data-dir', dataDir], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(rotate.status, 0, rotate.stderr);
+      assert.equal(rotate.stderr, `tessera: the server at ${server.url} holds the embedded database; asking it to rotate\n`);
+      made = [...rotate.stdout.matchAll(/^new (?:ES256|RS256) signing key ([\w-]{43})$/gm)].map((m) => m[1]!);
+      assert.equal(made.length, 2, rotate.stdout);
+      const after = await jwksKids(server.url);
+      for (const kid of [...made, ...before]) assert.ok(after.includes(kid), 'the new keys are published at once, the old ones still');
+      // Without a readable token the CLI says what it needs.
+      const noToken = spawnSync(process.execPath, [...cli, 'keys', 'rotate', '--data-dir', dataDir], {
+        encoding: 'utf8',
+        env: { ...process.env, TESSERA_TOKEN: 'tsr_bst_not-a-real-token' },
+      });
+      assert.equal(noToken.status, 1);
+      assert.match(noToken.stderr, /the server refused the rotation \(401\)/);
+    } finally {
+      await server.stop();
+    }
+    const again = await serve({ TESSERA_DATA_DIR: dataDir });
+    try {
+      const kids = await jwksKids(again.url);
+      for (const kid of made) assert.ok(kids.includes(kid), 'the rotated keys are still there after a restart');
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('answers --help for every command, --version, and names what it does not know', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [...cli, ...args], { encoding: 'utf8' });
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+    for (const args of [['--version'], ['-v'], ['version']]) assert.deepEqual([run(...args).status, run(...args).stdout], [0, `tessera ${version}\n`], args.join(' '));
+    for (const args of [['--help'], ['-h'], ['help']]) assert.match(run(...args).stdout, /^usage: tessera <command> \[flags\]\n/, args.join(' '));
+    for (const command of ['serve', 'migrate', 'keys rotate']) {
+      for (const help of ['--help', '-h']) {
+        const result = run(...command.split(' '), help);
+        assert.equal(result.status, 0, `${command} ${help}: ${result.stderr}`);
+        assert.match(result.stdout, new RegExp(`^usage: tessera ${command} \\[flags\\]\n`), `${command} ${help}`);
+        assert.match(result.stdout, /--data-dir +\[TESSERA_DATA_DIR\]/);
+      }
+      assert.match(run('help', ...command.split(' ')).stdout, new RegExp(`^usage: tessera ${command} `));
+    }
+    assert.match(run('keys', '--help').stdout, /^usage: tessera keys <command>/);
+    const refusals: [string[], string][] = [
+      [['foo', 'bar'], 'tessera: unknown command "foo"; see `tessera --help`\n'],
+      [['keys', 'burn'], 'tessera: unknown command "keys burn"; see `tessera keys --help`\n'],
+      [['serve', '--bogus'], 'tessera: unknown flag --bogus; see `tessera serve --help`\n'],
+      [['serve', 'extra'], 'tessera: unexpected argument "extra" (this command takes flags only); see `tessera serve --help`\n'],
+      [['migrate', '--port', '1'], 'tessera: unknown flag --port; see `tessera migrate --help`\n'],
+      [['serve', '--port'], 'tessera: flag --port needs a value; see `tessera serve --help`\n'],
+    ];
+    for (const [args, stderr] of refusals) assert.deepEqual([run(...args).status, run(...args).stderr], [2, stderr], args.join(' '));
+  });
+
+  it('names TESSERA_DATABASE_URL and the address when PostgreSQL cannot be reached, after retrying for a bounded time', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve)); // nothing listens there now
+    const dataDir = await tempDir();
+    const started = Date.now();
+    const result = spawnSync(process.execPath, [...cli, 'serve', '--host', '127.0.0.1', '--port', '0'], {
+      env: { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_DATABASE_URL: `postgres://tessera:s3cret-pw@127.0.0.1:${port}/tessera`, TESSERA_DB_STARTUP_WAIT: '2s' },
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 1);
+    assert.equal(
+      result.stderr,
+      `tessera: configuration error: TESSERA_DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:${port}/tessera: connection refused: check that PostgreSQL runs and listens on that host and port\n`,
+    );
+    const retries = result.stdout.split('\n').filter((line) => line.includes('the database does not answer yet'));
+    assert.ok(retries.length >= 2, `each retry is logged: ${result.stdout}`);
+    assert.ok(Date.now() - started >= 1000, 'it waited before giving up');
+    assert.ok(!`${result.stdout}${result.stderr}`.includes('s3cret-pw'), 'the password is never printed');
+  });
+
+  const postgres = process.env.TESSERA_TEST_DATABASE_URL;
+  it('waits for a PostgreSQL that comes up after it starts', { skip: !postgres && 'needs PostgreSQL (TESSERA_TEST_DATABASE_URL)' }, async () => {
+    const target = new URL(postgres!);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const db = await freshPostgres(postgres!, { migrated: true });
+    proxy.mode('refuse');
+    const url = new URL(db.url);
+    url.host = proxy.address;
+    const dataDir = await tempDir();
+    setTimeout(() => proxy.mode('forward'), 1500);
+    try {
+      const server = await serve({ TESSERA_DATA_DIR: dataDir, TESSERA_DATABASE_URL: url.href });
+      try {
+        assert.match(server.output(), /the database does not answer yet/);
+        assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await proxy.close();
+      await db.close();
+    }
   });
 });

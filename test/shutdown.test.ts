@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,41 @@ describe('shutdown of the process', { concurrency: true }, () => {
     assert.equal(code, 0);
     assert.ok(seconds < 5, `exited in ${seconds}s`);
     agent.destroy();
+  });
+
+  it('takes a second signal during the drain as “stop now”, and says it cuts the requests in flight', async () => {
+    const dir = await dataDir();
+    const server = await serve({ TESSERA_DATA_DIR: dir });
+    // A request in flight: authenticated, its headers are in, its body never completes.
+    const url = new URL(`${server.url}/api/v1/organizations`);
+    const token = readFileSync(join(dir, 'bootstrap-token'), 'utf8').trim();
+    const slow = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': '100' },
+    });
+    slow.on('error', () => undefined);
+    slow.write('{"meta');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exit = exited(server.child);
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.child.kill('SIGTERM');
+    const { code, seconds } = await exit;
+    assert.equal(code, 1);
+    assert.ok(seconds < 5, `exited in ${seconds}s, without waiting for the request`);
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    const first = lines.find((line) => line.signal === 'SIGTERM' && /shutting down/.test(line.msg));
+    assert.equal(first?.inFlight, 1, 'the first signal starts the drain');
+    const second = lines.find((line) => /second SIGTERM during the shutdown: exiting now, cutting the requests in flight/.test(line.msg));
+    assert.equal(second?.inFlight, 1, 'the second says how many requests it cuts');
+    slow.destroy();
   });
 
   it('exits when `npm start` and its whole process group get SIGTERM, as in a container', async () => {

@@ -12,6 +12,8 @@ export interface PgliteOptions {
    * is most of the process's memory beyond Node itself; PGlite's default is PostgreSQL's 128MB.
    */
   sharedBuffers?: string;
+  /** Run after the database is closed (the data directory's lock is released). */
+  onClose?: () => Promise<void>;
 }
 
 /** The embedded driver. */
@@ -20,10 +22,10 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pg
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     ...(options.sharedBuffers ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`] } : {}),
   });
-  return pgliteDb(pg);
+  return pgliteDb(pg, options.onClose);
 }
 
-export function pgliteDb(pg: PGlite): Db & { pglite: PGlite } {
+export function pgliteDb(pg: PGlite, onClose?: () => Promise<void>): Db & { pglite: PGlite } {
   // One connection: what is in flight beyond one statement waits for it (pool usage metrics).
   let inFlight = 0;
   const counted = async <T>(run: () => Promise<T>): Promise<T> => {
@@ -58,7 +60,10 @@ export function pgliteDb(pg: PGlite): Db & { pglite: PGlite } {
       return stop;
     },
     stats: () => ({ total: 1, idle: inFlight ? 0 : 1, waiting: Math.max(0, inFlight - 1) }),
-    close: () => pg.close(),
+    close: async () => {
+      await pg.close();
+      await onClose?.();
+    },
   });
   return Object.assign(db, { pglite: pg });
 }

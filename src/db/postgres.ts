@@ -3,6 +3,7 @@ import pg from 'pg';
 import { contextualDb } from './context.ts';
 import type { Db, Queryable, QueryOptions, QueryResult } from './db.ts';
 import { DatabaseUnavailable, unavailableReason } from './errors.ts';
+import { connectWithin, type StartupWait } from './startup.ts';
 
 export interface PostgresOptions {
   /** Connections in the pool. */
@@ -15,6 +16,8 @@ export interface PostgresOptions {
    * Transactions left idle that long are ended by the server too.
    */
   statementTimeoutMs?: number;
+  /** How long the first connection is retried while the server cannot be reached (none by default). */
+  startup?: StartupWait;
 }
 
 // Keep timestamps and big integers exact: counts come back as strings from SQL `count`,
@@ -36,8 +39,14 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   // its own, and the broken client is discarded when it is released.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  // Fail at start, not on the first request, when the server cannot be reached.
-  await pool.query('SELECT 1');
+  // Fail at start, not on the first request, when the server cannot be reached (after waiting
+  // for it as long as the caller allows).
+  try {
+    await connectWithin(connectionString, options.startup ?? { waitMs: 0 }, () => pool.query('SELECT 1'));
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
       const result = await (options?.prepare ? client.query({ name: statementName(sql), text: sql, values: params }) : client.query(sql, params));

@@ -51,9 +51,11 @@ export function installRequestLog(app: FastifyInstance): void {
  * so clients stop reusing the connection, and a request that arrives anyway (on a kept-alive
  * connection) is answered 503 in its face's envelope; requests already in flight finish.
  */
-export function installDrain(app: FastifyInstance): { drain(): void } {
+export function installDrain(app: FastifyInstance): { drain(): void; inFlight(): number } {
   let draining = false;
-  app.addHook('onRequest', async (_request, reply) => {
+  const inFlight = new Set<FastifyRequest>();
+  app.addHook('onRequest', async (request, reply) => {
+    inFlight.add(request);
     if (!draining) return;
     reply.header('connection', 'close');
     throw new Unavailable('the server is shutting down; retry the request', 1);
@@ -61,9 +63,18 @@ export function installDrain(app: FastifyInstance): { drain(): void } {
   app.addHook('onSend', async (_request, reply) => {
     if (draining) reply.header('connection', 'close');
   });
+  // Answered or abandoned by its client: either way no longer in flight.
+  app.addHook('onResponse', async (request) => {
+    inFlight.delete(request);
+  });
+  app.addHook('onRequestAbort', async (request) => {
+    inFlight.delete(request);
+  });
   return {
     drain() {
       draining = true;
     },
+    /** Requests received and not yet answered (what a forced exit cuts). */
+    inFlight: () => inFlight.size,
   };
 }

@@ -153,7 +153,7 @@ function migratedPostgresTemplate(url: string): Promise<string> {
 export async function freshPostgres(
   url: string,
   options: { migrated: boolean; through?: string; driver?: PostgresOptions },
-): Promise<Db & { openAnother(through?: string): Promise<Db> }> {
+): Promise<Db & { url: string; openAnother(through?: string): Promise<Db> }> {
   const name = `tessera_test_${randomUUID().replace(/-/g, '')}`;
   const template = options.migrated ? ` TEMPLATE ${await migratedPostgresTemplate(url)}` : '';
   await adminQuery(url, async (admin) => {
@@ -164,6 +164,8 @@ export async function freshPostgres(
   const db = await openPostgres(address.href, options.driver);
   const close = db.close;
   return Object.assign(db, {
+    /** Where the database is (what a spawned server is given). */
+    url: withDatabase(url, name),
     /** Another pool on the same database (a second instance), directly or through a proxy. */
     openAnother(through?: string) {
       const other = new URL(withDatabase(url, name));

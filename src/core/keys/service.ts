@@ -10,9 +10,13 @@
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Db } from '../../db/db.ts';
 import { discardEvents, type EventSink } from '../../kernel/events.ts';
+import type { Caller } from '../../rbac/caller.ts';
 import { type SigningAlg, type SigningKey, type SigningKeys, signingAlgs } from '../../tokens/jwt.ts';
 import { decrypt, encrypt } from '../../tokens/server-secret.ts';
+import type { SigningKeyRecord } from './store.ts';
 import * as store from './store.ts';
+
+export type { SigningKeyRecord } from './store.ts';
 
 export class KeyRing implements SigningKeys {
   private readonly current = new Map<SigningAlg, { key: SigningKey; createdAt: number; readAt: number }>();
@@ -63,16 +67,26 @@ export class KeyRing implements SigningKeys {
     for (const alg of signingAlgs) await this.signingKey(alg);
   }
 
-  /** Retires the current key of every algorithm and makes new ones (`tessera keys rotate`); their kids by algorithm. */
-  async rotate(): Promise<Record<SigningAlg, string>> {
+  /**
+   * Retires the current key of every algorithm and makes new ones (`tessera keys rotate`, or
+   * `POST /api/v1/signingkeys/rotate` by a platform administrator, audited as theirs); their kids
+   * by algorithm. Other instances sign with the new keys from their next read of the ring.
+   */
+  async rotate(by?: Caller): Promise<Record<SigningAlg, string>> {
     const kids = await this.db.transaction(async () => {
       await store.lockKeyRing(this.db);
       const made = {} as Record<SigningAlg, string>;
-      for (const alg of signingAlgs) made[alg] = (await this.newKey(alg)).kid;
+      for (const alg of signingAlgs) made[alg] = (await this.newKey(alg, by)).kid;
       return made;
     });
     this.current.clear();
     return kids;
+  }
+
+  /** The keys of the ring that are current or still published, newest first (as the JWKS, a new ring gets its first keys). */
+  async list(): Promise<SigningKeyRecord[]> {
+    await this.ensureKeys();
+    return store.listKeys(this.db);
   }
 
   /** The public key for a `kid` from a token header, if it is (still) published. */
@@ -95,7 +109,7 @@ export class KeyRing implements SigningKeys {
     return { keys: await store.publishedKeys(this.db) };
   }
 
-  private async newKey(alg: SigningAlg): Promise<store.KeyRow> {
+  private async newKey(alg: SigningAlg, by?: Caller): Promise<store.KeyRow> {
     const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk); // RFC 7638
@@ -105,7 +119,8 @@ export class KeyRing implements SigningKeys {
       { kid, alg, publicJwk: { ...publicJwk, kid, alg, use: 'sig' }, sealedPrivateJwk },
       this.options.maxTokenLifetimeSeconds,
     );
-    await this.events.record({ type: 'signingkey.created', actor: 'tessera', target: { kind: 'signingkey', id: kid, name: alg } });
+    const event = { type: 'signingkey.created', target: { kind: 'signingkey', id: kid, name: alg } };
+    await this.events.record(by ? by.event(event) : { ...event, actor: 'tessera' });
     return row;
   }
 }

@@ -58,3 +58,21 @@ export async function publishedKeys(db: Queryable): Promise<JWK[]> {
   );
   return rows.rows.map((r) => r.public_jwk);
 }
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  created_at: Date;
+  /** When it stopped signing; null while it is the current key of its algorithm. */
+  retired_at: Date | null;
+  /** Until when a retired key stays in the JWKS. */
+  published_until: Date | null;
+}
+
+export async function listKeys(db: Queryable): Promise<SigningKeyRecord[]> {
+  const rows = await db.query<SigningKeyRecord>(
+    `SELECT kid, alg, created_at, retired_at, published_until FROM signing_keys
+      WHERE retired_at IS NULL OR published_until > now() ORDER BY created_at DESC, kid`,
+  );
+  return rows.rows;
+}

@@ -33,7 +33,6 @@ export interface Exchanged {
 /** Public-key signatures only: never `none`, never an HMAC keyed with what is public. */
 const asymmetric = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
-
 export class TrustPolicyService {
   private readonly remoteKeys = new Map<string, Promise<ReturnType<typeof createRemoteJWKSet>>>();
 

@@ -23,6 +23,7 @@ import { quotaRoutes } from './quotas/routes.ts';
 import { acceptReadForms } from './read-form.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { serviceAccountRoutes } from './serviceaccounts/routes.ts';
+import { signingKeyRoutes } from './signingkeys/routes.ts';
 import { trustPolicyRoutes } from './trustpolicies/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { workloadTokenRoutes } from './workloadtokens/routes.ts';
@@ -44,6 +45,7 @@ const routeModules = [
   oidcClaimRoutes,
   workloadTokenRoutes,
   trustPolicyRoutes,
+  signingKeyRoutes,
 ];
 
 export const nativeFace: Face = {
