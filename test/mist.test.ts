@@ -64,6 +64,34 @@ suite('Mist face', (ctx) => {
     conforms('response_http404', gone.body);
   });
 
+  it('takes back what it returns: privileges[].org_id of the path’s organization, and a PUT without privileges keeps them', async () => {
+    const admin = ctx().admin;
+    const org = await createOrganization(admin);
+    const created = await admin.post(base(org), { name: 'org_token_xyz', privileges: [{ org_id: org, role: 'read', scope: 'org' }] });
+    assert.equal(created.status, 200, created.text);
+    const url = `${base(org)}/${created.body.id}`;
+    // The reference's own update example, with this organization's ID.
+    const example = await admin.put(url, { name: 'org_token_xyz', privileges: [{ org_id: org, role: 'admin', scope: 'org' }] });
+    assert.equal(example.status, 200, example.text);
+    const read = (await admin.get(url)).body;
+    const writtenBack = await admin.put(url, read);
+    assert.equal(writtenBack.status, 200, writtenBack.text);
+    assert.deepEqual(writtenBack.body, read, 'a token read and written back is unchanged');
+    const renamed = await admin.put(url, { name: 'renamed' });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.deepEqual([renamed.body.name, renamed.body.privileges], ['renamed', [{ scope: 'org', role: 'admin', org_id: org }]]);
+
+    const other = await createOrganization(admin);
+    const foreign = await admin.put(url, { name: 'stolen', privileges: [{ org_id: other, role: 'admin', scope: 'org' }] });
+    assert.deepEqual(
+      [foreign.status, foreign.body],
+      [400, { detail: `privileges[0].org_id is another organization's ID; a token holds privileges in its own organization (${org}) only` }],
+    );
+    assert.equal((await admin.get(url)).body.name, 'renamed', 'the refused update changed nothing');
+    const foreignCreate = await admin.post(base(org), { name: 'x', privileges: [{ org_id: other, role: 'read', scope: 'org' }] });
+    assert.equal(foreignCreate.status, 400);
+  });
+
   it('maps sites to projects and site groups to the projects of a group', async () => {
     const admin = ctx().admin;
     const org = await createOrganization(admin);

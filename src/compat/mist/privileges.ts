@@ -13,6 +13,7 @@ export type MistRole = 'admin' | 'write' | 'read' | 'helpdesk' | 'installer';
 export interface MistPrivilege {
   scope: 'org' | 'site' | 'sitegroup';
   role: MistRole;
+  org_id?: string;
   site_id?: string;
   sitegroup_id?: string;
   views?: string[];
@@ -29,7 +30,10 @@ async function roleId(core: Core, name: string, mistRole: MistRole): Promise<str
 
 export async function fromMist(core: Core, organizationId: string, privileges: MistPrivilege[]): Promise<ApiTokenPrivilege[]> {
   const out: ApiTokenPrivilege[] = [];
-  for (const p of privileges) {
+  for (const [index, p] of privileges.entries()) {
+    if (p.org_id !== undefined && p.org_id !== organizationId) {
+      throw new InvalidRequest(`privileges[${index}].org_id is another organization's ID; a token holds privileges in its own organization (${organizationId}) only`);
+    }
     if (p.scope === 'org') out.push({ roleId: await roleId(core, organizationRoles[p.role], p.role) });
     else if (p.scope === 'site') {
       if (!p.site_id) throw new InvalidRequest('site_id is required when scope is "site"');

@@ -12,21 +12,24 @@ const Privilege = Type.Object(
   {
     scope: Type.Unsafe<MistPrivilege['scope']>({ type: 'string', enum: ['org', 'site', 'sitegroup'] }),
     role: Type.Unsafe<MistPrivilege['role']>({ type: 'string', enum: ['admin', 'helpdesk', 'installer', 'read', 'write'] }),
+    // Read-only in Mist's schema, yet sent by its own examples and returned by GET: accepted when
+    // it names the path's organization, so that a token read and written back is unchanged.
+    org_id: Type.Optional(Uuid),
     site_id: Type.Optional(Uuid),
     sitegroup_id: Type.Optional(Uuid),
     views: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 16 })),
   },
   { additionalProperties: false },
 );
-const TokenBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    privileges: Type.Array(Privilege, { minItems: 1, maxItems: 10 }),
-    src_ips: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 })),
-  },
-  // Read-only fields a client may send back (Terraform does) are accepted and ignored.
-  { additionalProperties: true },
-);
+const tokenFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  privileges: Type.Array(Privilege, { minItems: 1, maxItems: 10 }),
+  src_ips: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 })),
+};
+// Read-only fields a client may send back (Terraform does) are accepted and ignored.
+const TokenBody = Type.Object(tokenFields, { additionalProperties: true });
+// Mist requires privileges to create only: an update that leaves them out keeps the token's.
+const UpdateBody = Type.Object({ ...tokenFields, privileges: Type.Optional(tokenFields.privileges) }, { additionalProperties: true });
 const OrgParams = Type.Object({ org_id: Uuid });
 const TokenParams = Type.Object({ org_id: Uuid, apitoken_id: Uuid });
 
@@ -83,16 +86,18 @@ export const mistRoutes: RouteModule = (app, { core }) => {
       return toWire(core, row, row.secret_hint);
     },
   });
-  // PUT replaces name, privileges and src_ips (editable here, unlike Mist where src_ips are fixed).
+  // PUT replaces name, and privileges and src_ips when given (src_ips are editable here, unlike Mist).
   app.put(`${base}/:apitoken_id`, {
-    schema: { operationId: 'mistUpdateOrgApiToken', tags, params: TokenParams, body: TokenBody },
+    schema: { operationId: 'mistUpdateOrgApiToken', tags, params: TokenParams, body: UpdateBody },
     config: manage('update'),
     handler: async (req) => {
       const current = await apiTokens.get(req.params.org_id, req.params.apitoken_id);
       const row = await apiTokens.update(req.caller, req.params.org_id, current.id, {
         name: req.body.name,
         description: current.description ?? undefined,
-        privileges: await fromMist(core, req.params.org_id, req.body.privileges),
+        privileges: req.body.privileges
+          ? await fromMist(core, req.params.org_id, req.body.privileges)
+          : current.privileges.map((p) => ({ roleId: p.role_id, ...(p.project_id ? { projectId: p.project_id } : {}) })),
         resources: current.resources,
         sourceIps: req.body.src_ips ?? current.source_ips,
         active: current.active,
