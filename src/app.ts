@@ -19,9 +19,9 @@ import { nativeFace } from './faces/native/face.ts';
 import { oauth2Face } from './faces/oauth2/face.ts';
 import { systemFace } from './faces/system/face.ts';
 import { refuseRepeatedAuthorization } from './http/bearer.ts';
-import { installBodyParsers } from './http/body-parsers.ts';
+import { hasOptionalBody, installBodyParsers, markOptionalBodies } from './http/body-parsers.ts';
 import { type Face, faceFor, registerFaces, sendFaceError } from './http/faces.ts';
-import { installDrain, installRequestLog, OneLinePerRequest } from './http/lifecycle.ts';
+import { installDrain, installRequestLog, OneLinePerRequest, requestIdOf } from './http/lifecycle.ts';
 import { Metrics } from './http/metrics.ts';
 import { type RateLimiter, unlimited } from './http/rate-limit.ts';
 import type { ServerKeys } from './tokens/server-secret.ts';
@@ -65,14 +65,21 @@ export async function buildApp({ config, db, keys, logger, loggerInstance, limit
     ...(loggerInstance ? { loggerInstance } : { logger: logger ?? loggerOptions(config) }),
     bodyLimit,
     // Refuse rather than repair: unknown fields and wrong types are client errors.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    // Every failure is reported (allErrors; bodies are at most 64 kB) with its schema (verbose), so the
+    // error can name an unknown field before the field it displaced, and say a pattern in words.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true, verbose: true } },
     // The client address is the socket's, unless the request comes through a trusted proxy.
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     logController: new OneLinePerRequest(),
+    // A well-formed X-Request-Id from the caller (or its proxy) is kept, so one ID follows a
+    // request through every hop; otherwise a new one, unique across restarts and instances.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     // New requests during shutdown get the face's envelope (installDrain), not Fastify's 503.
     return503OnClosing: false,
     // Router errors (bad percent-encoding, over-long parameters) in the envelope of the path's face.
-    frameworkErrors: (error, request, reply) => sendFaceError(faceFor(faces, systemFace, request.url), request, reply, error),
+    frameworkErrors: (error, request, reply) =>
+      sendFaceError(faceFor(faces, systemFace, request.url), request, reply.header('x-request-id', request.id), error),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const core = buildCore(db, config, keys, app.log, seams);
@@ -84,6 +91,9 @@ export async function buildApp({ config, db, keys, logger, loggerInstance, limit
       : app.log.warn({ reason }, 'the database does not answer: requests that need it get 503 until it is back'),
   );
   installRequestLog(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   const metrics = new Metrics({ caches: () => core.caches.stats(), changeFeedUp: () => core.caches.changeFeedUp, pool: () => db.poolStats() });
   app.decorate('metrics', metrics);
   app.addHook('onResponse', async (request, reply) => {
@@ -101,8 +111,11 @@ export async function buildApp({ config, db, keys, logger, loggerInstance, limit
     hideUntagged: false,
     transform: ({ schema, url, route }) => {
       const secured = route.config?.access?.kind === 'caller';
-      return { schema: { ...schema, ...(secured ? { security: [{ bearer: [] }] } : {}) } as typeof schema, url };
+      const optional = hasOptionalBody(route) ? { 'x-optional-body': true } : {};
+      return { schema: { ...schema, ...optional, ...(secured ? { security: [{ bearer: [] }] } : {}) } as typeof schema, url };
     },
+    // @fastify/swagger marks every body required; a route with optionalBody says otherwise.
+    transformObject: (document) => markOptionalBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await registerFaces(app, faces, systemFace, { core, limiter: limiter ?? unlimited });
   await app.ready();

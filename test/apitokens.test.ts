@@ -102,7 +102,7 @@ suite('API tokens', (ctx) => {
     const admin = ctx().admin;
     const org = await createOrganization(admin);
     const cases: [unknown, string][] = [
-      [{ metadata: { name: 'x' }, spec: {} }, "body.spec must have required property 'privileges'"],
+      [{ metadata: { name: 'x' }, spec: {} }, 'body.spec is missing the field "privileges"'],
       [{ metadata: { name: 'x', description: 'd'.repeat(201) }, spec: { privileges: [] } }, 'body.metadata.description must NOT have more than 200 characters'],
       [
         { metadata: { name: 'x' }, spec: { privileges: [], sourceIPs: Array.from({ length: 11 }, (_, i) => `10.0.0.${i}`) } },
@@ -110,9 +110,12 @@ suite('API tokens', (ctx) => {
       ],
       [
         { metadata: { name: 'x' }, spec: { privileges: [], resources: [{ type: 'TYPE_REPO', path: 'a/b' }] } },
-        "body.spec.resources.0 must have required property 'scopes'",
+        'body.spec.resources.0 is missing the field "scopes"',
       ],
-      [{ metadata: { name: 'x' }, spec: { privileges: [], expiresAt: 'tomorrow' } }, 'body.spec.expiresAt must match format "date-time"'],
+      [
+        { metadata: { name: 'x' }, spec: { privileges: [], expiresAt: 'tomorrow' } },
+        'body.spec.expiresAt must be a date and time such as 2027-01-31T12:00:00Z (RFC 3339)',
+      ],
       [{ metadata: { name: 'x' }, spec: { privileges: [], colour: 'red' } }, 'body.spec has unknown field "colour"'],
     ];
     for (const [payload, message] of cases) {

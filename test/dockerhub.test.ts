@@ -107,9 +107,9 @@ suite('Docker Hub face', (ctx) => {
   it('refuses bad resources, dates and fields with Docker’s 400, writing nothing', async () => {
     const org = await organization();
     const cases: [unknown, string][] = [
-      [{}, "body must have required property 'label'"],
+      [{}, 'body is missing the field "label"'],
       [{ label: 'x', description: 'd'.repeat(201) }, 'body.description must NOT have more than 200 characters'],
-      [{ label: 'x', expires_at: '2030-01-01T00:00:00+02:00' }, 'body.expires_at must match pattern'],
+      [{ label: 'x', expires_at: '2030-01-01T00:00:00+02:00' }, 'body.expires_at is not valid: a UTC time such as 2027-05-20T00:54:18Z'],
       [{ label: 'x', resources: [{ type: 'TYPE_REPO', path: 'not a path', scopes: ['scope-image-pull'] }] }, 'body.resources.0.path must be'],
       [
         { label: 'x', resources: [{ type: 'TYPE_REPO', path: `${org.name}/app`, scopes: ['scope-member-read'] }] },

@@ -113,6 +113,49 @@ suite(
       assert.equal((await ctx().admin.get(`/api/v1/organizations/${org}/groups`)).status, 200, 'one header is fine');
     });
 
+    it('answers a method the path does not have with 405 and Allow, in the face’s envelope (RFC 9110 §15.5.6)', async () => {
+      const org = await createOrganization(ctx().admin);
+      const cases: [string, string, string, unknown][] = [
+        [
+          'DELETE',
+          '/api/v1/organizations',
+          'GET, HEAD, POST',
+          { error: 'invalid_request', error_description: 'this path does not take DELETE; it takes GET, HEAD, POST' },
+        ],
+        ['PUT', '/healthz', 'GET, HEAD', { error: 'invalid_request', error_description: 'this path does not take PUT; it takes GET, HEAD' }],
+        ['GET', '/oauth2/v2/token', 'POST, OPTIONS', { error: 'invalid_request', error_description: 'this path does not take GET; it takes POST, OPTIONS' }],
+        ['POST', `/api/v1/orgs/${org}/apitokens/${org}`, 'GET, HEAD, PUT, DELETE', { detail: 'this path does not take POST; it takes GET, HEAD, PUT, DELETE' }],
+        [
+          'PUT',
+          `/api/v2/org/${org}/oidc-custom-claims`,
+          'GET, HEAD, PATCH, DELETE',
+          { error: 'this path does not take PUT; it takes GET, HEAD, PATCH, DELETE' },
+        ],
+      ];
+      for (const [method, url, allow, body] of cases) {
+        const res = await ctx().admin.request(method, url);
+        assert.deepEqual([res.status, res.headers.allow, res.body], [405, allow, body], `${method} ${url}`);
+      }
+      const unknown = await ctx().admin.get('/api/v1/no-such-thing');
+      assert.deepEqual([unknown.status, unknown.headers.allow], [404, undefined], 'a path with no route at all is still 404');
+    });
+
+    it('keeps a well-formed X-Request-Id, makes a unique one otherwise, and returns it on every answer', async () => {
+      const given = await ctx().anonymous.request('GET', '/healthz', undefined, { 'x-request-id': 'trace-0af7651916cd43dd' });
+      assert.equal(given.headers['x-request-id'], 'trace-0af7651916cd43dd');
+      const made = new Set<unknown>();
+      for (const id of [undefined, 'has spaces', 'x'.repeat(129), 'line\u0001break']) {
+        const res = await ctx().anonymous.request('GET', '/api/v1/organizations', undefined, id === undefined ? {} : { 'x-request-id': id });
+        assert.equal(res.status, 401, 'errors carry it too');
+        assert.match(String(res.headers['x-request-id']), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, String(id));
+        made.add(res.headers['x-request-id']);
+      }
+      assert.equal(made.size, 4, 'a new one each time');
+      for (const url of ['/oidc/%zz', '/api/v1/no-such-thing']) {
+        assert.ok((await ctx().anonymous.get(url)).headers['x-request-id'], `${url}: router errors and unknown paths too`);
+      }
+    });
+
     it('renders errors of browser endpoints as pages with the page headers', async () => {
       const res = await ctx().anonymous.get('/oauth2/v2/authorization?client_id=a&client_id=b');
       assert.equal(res.status, 400);

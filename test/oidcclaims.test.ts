@@ -34,7 +34,7 @@ suite('OIDC custom claims', (ctx) => {
     const blank = await circle('DELETE', path);
     assert.deepEqual([blank.status, blank.body], [400, { error: 'Claims: cannot be blank.' }]);
     for (const [body, message] of [
-      [{ ttl: '1.5h' }, 'body.ttl must match pattern'],
+      [{ ttl: '1.5h' }, 'body.ttl is not valid: a duration such as 1h, 30m or 1h30m'],
       [{ ttl: '30s' }, 'ttl must be from 1m0s to 24h0m0s'],
       [{ ttl: '2d' }, 'ttl must be from 1m0s to 24h0m0s'],
       [{ audience: Array.from({ length: 11 }, (_, i) => `a${i}`) }, 'body.audience must NOT have more than 10 items'],
@@ -45,6 +45,29 @@ suite('OIDC custom claims', (ctx) => {
       assert.ok(res.body.error.startsWith(message), res.body.error);
     }
     assert.equal((await circle('GET', path)).body.ttl, '3h0m0s', 'bad input changed nothing');
+  });
+
+  it('takes a PATCH without a body as a no-op that answers the claims, refuses a null body, and names Circle-Token when none is sent', async () => {
+    const org = await createOrganization(ctx().admin);
+    const project = await createProject(ctx().admin, org);
+    for (const path of [`/api/v2/org/${org}/oidc-custom-claims`, `/api/v2/org/${org}/project/${project}/oidc-custom-claims`]) {
+      const circle = (method: string, body?: unknown, headers: Record<string, string> = {}) =>
+        ctx().anonymous.request(method, path, body, { 'circle-token': ctx().admin.token!, ...headers });
+      const set = await circle('PATCH', { audience: ['sts.amazonaws.com'] });
+      const before = await ctx().admin.get(`/api/v1/organizations/${org}/auditlogs?action=oidcclaims.updated&limit=100`);
+      const none = await circle('PATCH');
+      assert.deepEqual([none.status, none.body], [200, set.body], `${path}: no body`);
+      const emptyJson = await circle('PATCH', '', { 'content-type': 'application/json' });
+      assert.deepEqual([emptyJson.status, emptyJson.body], [200, set.body], `${path}: an empty JSON body`);
+      const after = await ctx().admin.get(`/api/v1/organizations/${org}/auditlogs?action=oidcclaims.updated&limit=100`);
+      assert.equal(after.body.length, before.body.length, 'nothing changed, nothing audited');
+      for (const wrong of ['null', '[]', '42']) {
+        const refused = await circle('PATCH', wrong, { 'content-type': 'application/json' });
+        assert.equal(refused.status, 400, `${path}: ${wrong}`);
+      }
+    }
+    const anonymous = await ctx().anonymous.request('GET', `/api/v2/org/${org}/oidc-custom-claims`);
+    assert.deepEqual([anonymous.status, anonymous.body], [401, { error: 'an access token is required: send Circle-Token: <token>' }]);
   });
 
   it('resolves each claim from the project, else the organization, else the default', async () => {

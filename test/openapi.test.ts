@@ -74,6 +74,23 @@ const additions = {
 };
 
 suite('openapi document', (ctx) => {
+  it('marks a request body optional exactly where the endpoint takes none (no body, not null)', async () => {
+    const { paths } = (await ctx().anonymous.get('/openapi.json')).body;
+    const optional: string[] = [];
+    for (const [path, operations] of Object.entries<Record<string, { requestBody?: { required?: boolean } }>>(paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (operation.requestBody && operation.requestBody.required !== true) optional.push(`${method} ${path}`);
+        assert.ok(!('x-optional-body' in operation), 'the marker does not leak into the document');
+      }
+    }
+    assert.deepEqual(optional.sort(), [
+      'patch /api/v2/org/{orgID}/oidc-custom-claims',
+      'patch /api/v2/org/{orgID}/project/{projectID}/oidc-custom-claims',
+      'post /api/v1/organizations/{organizationID}/apitokens/{apitokenID}/rotate',
+      'post /api/v1/organizations/{organizationID}/projects/{projectID}/workloadtokens',
+    ]);
+  });
+
   it('is OpenAPI 3.1 and lists every path and method of the Identity API 1.4.0', async () => {
     const res = await ctx().anonymous.get('/openapi.json');
     assert.equal(res.status, 200);

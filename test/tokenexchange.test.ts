@@ -4,11 +4,12 @@
  * issuer and against a real outside issuer on loopback (discovery + JWKS, keys from jose).
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createOrganization, createProject, serviceAccountWithRole } from './fixtures.ts';
+import { createOrganization, createProject, serviceAccountWithRole, userWithRole } from './fixtures.ts';
 import { suite } from './helpers.ts';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -138,6 +139,28 @@ suite(
       assert.equal(overLong.body.error, 'invalid_grant', 'a subject over 1,024 characters matches nothing');
       const tooLong = await trust(org, sa.id, { issuer: ci.url, audiences: ['x'], subjectPattern: '*'.repeat(513) });
       assert.equal(tooLong.status, 400);
+    });
+
+    it('answers 404 for the policies of an account that is not in the organization, as for the account itself', async () => {
+      const org = await createOrganization(ctx().admin);
+      const other = await createOrganization(ctx().admin);
+      const foreign = await serviceAccountWithRole(ctx(), other, 'auditor');
+      const orgAdmin = await userWithRole(ctx(), org, 'administrator');
+      const absent = { error: 'not_found', error_description: 'service account not found' };
+      for (const account of [randomUUID(), '00000000-0000-0000-0000-000000000000', foreign.id]) {
+        for (const client of [ctx().admin, orgAdmin.client]) {
+          const listed = await client.get(`/api/v1/organizations/${org}/serviceaccounts/${account}/trustpolicies`);
+          assert.deepEqual([listed.status, listed.body], [404, absent], account);
+          const created = await client.post(`/api/v1/organizations/${org}/serviceaccounts/${account}/trustpolicies`, {
+            issuer: ci.url,
+            audiences: ['x'],
+            subjectPattern: '*',
+          });
+          assert.deepEqual([created.status, created.body], [404, absent], account);
+        }
+      }
+      const own = await ctx().admin.get(`/api/v1/organizations/${other}/serviceaccounts/${foreign.id}/trustpolicies`);
+      assert.deepEqual([own.status, own.body], [200, []], 'in its own organization the account has an empty list');
     });
 
     it('refuses an issuer whose discovery document names another issuer (RFC 8414 §3.3)', async () => {

@@ -84,12 +84,14 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const apiTokens = new ApiTokenService(db, roles, hasher, config.apiTokenPolicy, events);
   const apiTokenUse = new ApiTokenAuthentication(db, hasher, audit, log, caches);
   const oidcClaims = new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events, caches);
+  const serviceAccounts = new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events);
   const workloadTokens = new WorkloadTokenService(oidcClaims, organizations, signer, config.issuer, events);
   const trustPolicies = new TrustPolicyService(
     db,
     { own: workloadTokens, localKey: (kid) => keyRing.verificationKey(kid), maxTtlSeconds: config.accessTokenTtl },
     events,
     audit,
+    serviceAccounts,
   );
   return {
     config,
@@ -115,7 +117,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     trustPolicies,
     workloadTokens,
     audit,
-    serviceAccounts: new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events),
+    serviceAccounts,
     projects,
     quotas,
     allocations: new AllocationService(db, organizations, projects, quotas, events),

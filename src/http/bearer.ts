@@ -13,8 +13,11 @@ export function credentialReader(options: {
   headers?: readonly string[];
   basicUser?: boolean;
   queries?: readonly string[];
+  /** How the face's users are told to send a credential (default: the first scheme). */
+  hint?: string;
 }): (request: FastifyRequest) => string {
   const [first = 'Bearer'] = options.schemes;
+  const hint = options.hint ?? `Authorization: ${first} <token>`;
   const pattern = new RegExp(`^(?:${options.schemes.join('|')}) +([\\x21-\\x7e]+)\\s*$`, 'i');
   return (request) => {
     for (const name of options.headers ?? []) {
@@ -28,7 +31,7 @@ export function credentialReader(options: {
     const query = request.query as Record<string, unknown> | undefined;
     const fromQuery = (options.queries ?? []).map((name) => query?.[name]).find((value) => typeof value === 'string' && value);
     if (!header && typeof fromQuery === 'string') return fromQuery;
-    if (!header) throw new Unauthenticated(`an access token is required: send Authorization: ${first} <token>`, 'missing');
+    if (!header) throw new Unauthenticated(`an access token is required: send ${hint}`, 'missing');
     const match = pattern.exec(header);
     if (!match?.[1]) throw new Unauthenticated(`the Authorization header must be "${first} <token>"`, 'malformed');
     return match[1];

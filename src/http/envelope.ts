@@ -13,6 +13,7 @@ const statuses: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   unsupported_media_type: 415,
+  method_not_allowed: 405,
   too_many_requests: 429,
   unavailable: 503,
   invalid_client: 401,
@@ -26,6 +27,7 @@ const statuses: Record<ErrorCode, number> = {
 /** Where the wire code differs from the domain's (the Identity API's enum has no 401, 429 or 503 code of its own). */
 const wireCodes: Partial<Record<ErrorCode, string>> = {
   unauthenticated: 'access_denied',
+  method_not_allowed: 'invalid_request',
   too_many_requests: 'temporarily_unavailable',
   unavailable: 'temporarily_unavailable',
 };
@@ -42,6 +44,8 @@ export function errorHeaders(error: DomainError): Record<string, string> {
     }
     case 'invalid_client':
       return { 'www-authenticate': 'Basic realm="tessera"' };
+    case 'method_not_allowed':
+      return { allow: ('allowed' in error ? (error.allowed as string[]) : []).join(', ') };
     case 'too_many_requests':
     case 'unavailable':
       return { 'retry-after': String('retryAfterSeconds' in error ? error.retryAfterSeconds : 1) };

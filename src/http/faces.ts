@@ -9,7 +9,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core/index.ts';
-import { type DomainError, NotFound, Unavailable } from '../kernel/errors.ts';
+import { type DomainError, MethodNotAllowed, NotFound, Unavailable } from '../kernel/errors.ts';
 import { toDomainError } from './normalize.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -64,7 +64,18 @@ export async function registerFaces(app: App, faces: readonly Face[], fallback: 
   }
   app.setNotFoundHandler((request, reply) => {
     // The path is not echoed: a reflected URL is a gift to anyone crafting a phishing page.
-    const error = new NotFound(`no route matches this ${request.method} request`);
+    const allowed = methodsOf(request);
+    const error = allowed.length
+      ? new MethodNotAllowed(`this path does not take ${request.method}; it takes ${allowed.join(', ')}`, allowed)
+      : new NotFound(`no route matches this ${request.method} request`);
     return faceFor(faces, fallback, request.url).sendError(request, reply, error);
   });
+}
+
+const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** The methods a route exists for at the request's path (RFC 9110 §15.5.6: a 405 says them in Allow). */
+function methodsOf(request: FastifyRequest): string[] {
+  const path = request.url.split('?')[0] ?? '';
+  return methods.filter((method) => request.server.findRoute({ method: method as 'GET', url: path }) !== null);
 }

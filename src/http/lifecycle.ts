@@ -3,6 +3,8 @@
  * the drain at shutdown. During a database outage each failed request logs that one line
  * (with the failure's code and reason), not a stack trace; real faults still log theirs.
  */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { Unavailable } from '../kernel/errors.ts';
 
@@ -40,6 +42,15 @@ export class OneLinePerRequest extends LogController {
     if (reply.statusCode >= 500 || error) log.warn(line, 'request completed');
     else log.info(line, 'request completed');
   }
+}
+
+/** Up to 128 visible ASCII characters: enough for any tracing ID, nothing that could forge a log line. */
+const wellFormedRequestId = /^[\x21-\x7e]{1,128}$/;
+
+/** The request's ID: the caller's X-Request-Id when well formed, else a new random UUID. */
+export function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && wellFormedRequestId.test(given) ? given : randomUUID();
 }
 
 export function installRequestLog(app: FastifyInstance): void {

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'unsupported_media_type'
+  | 'method_not_allowed'
   | 'too_many_requests'
   | 'unavailable'
   | 'invalid_client'
@@ -59,6 +60,17 @@ export class UnsupportedMediaType extends DomainError {
 }
 
 /** A rate limit refused the request; `retryAfterSeconds` says when to try again. */
+/** The path exists, but not with this method (RFC 9110 §15.5.6); `allowed` are the methods it has. */
+export class MethodNotAllowed extends DomainError {
+  readonly code = 'method_not_allowed';
+  constructor(
+    message: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
 export class TooManyRequests extends DomainError {
   readonly code = 'too_many_requests';
   constructor(

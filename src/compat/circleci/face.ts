@@ -26,7 +26,13 @@ export const circleCiFace: Face = {
     installAccess(app, {
       face: 'circleci',
       core: deps.core,
-      credential: credentialReader({ schemes: ['Bearer'], headers: ['circle-token'], basicUser: true, queries: ['circle-token'] }),
+      credential: credentialReader({
+        schemes: ['Bearer'],
+        headers: ['circle-token'],
+        basicUser: true,
+        queries: ['circle-token'],
+        hint: 'Circle-Token: <token>',
+      }),
       limiter: deps.limiter,
     });
     acceptOnly(app, isJson, () => new UnsupportedMediaType('the content type is not supported; send application/json'));

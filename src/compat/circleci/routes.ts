@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { type ClaimName, type ClaimsRecord, formatDuration } from '../../core/oidcclaims/service.ts';
 import { callers, fromParam, permission } from '../../http/access.ts';
+import { optionalBody } from '../../http/body-parsers.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { InvalidRequest } from '../../kernel/errors.ts';
 import type { Operation } from '../../rbac/model.ts';
@@ -11,7 +12,7 @@ const Uuid = Type.String({ format: 'uuid' });
 const PatchClaimsRequest = Type.Object(
   {
     audience: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 10 })),
-    ttl: Type.Optional(Type.String({ pattern: '^([0-9]+(ms|s|m|h|d|w)){1,7}$' })),
+    ttl: Type.Optional(Type.String({ pattern: '^([0-9]+(ms|s|m|h|d|w)){1,7}$', description: 'a duration such as 1h, 30m or 1h30m (units ms, s, m, h, d, w)' })),
   },
   { additionalProperties: false },
 );
@@ -70,6 +71,8 @@ export const circleCiRoutes: RouteModule = (app, { core: { oidcClaims } }) => {
     app.patch(path, {
       schema: { operationId: `circleciPatch${op}Claims`, tags, params, querystring: AnyQuery, body: PatchClaimsRequest },
       config: access('update'),
+      // CircleCI's request body is optional: none changes nothing and answers the claims.
+      preValidation: optionalBody,
       handler: async (req) => claimResponse(await oidcClaims.patch(req.caller, ...scope(req), req.body as { audience?: string[]; ttl?: string })),
     });
     app.delete(path, {

@@ -14,7 +14,7 @@ const Resource = Type.Object(
   },
   { additionalProperties: false },
 );
-const Utc = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?Z$', description: 'UTC, e.g. 2027-05-20T00:54:18Z' });
+const Utc = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?Z$', description: 'a UTC time such as 2027-05-20T00:54:18Z' });
 const CreateRequest = Type.Object(
   {
     label: Type.String({ minLength: 1, maxLength: 100 }),
@@ -36,8 +36,8 @@ const UpdateRequest = Type.Object(
 // Query values are strings (no type coercion anywhere in Tessera): checked by pattern, then read.
 const ListQuery = Type.Object(
   {
-    page: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'From 1.' })),
-    page_size: Type.Optional(Type.String({ pattern: '^([1-9]|[1-9][0-9]|100)$', description: '1 to 100; default 10.' })),
+    page: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'a page number from 1' })),
+    page_size: Type.Optional(Type.String({ pattern: '^([1-9]|[1-9][0-9]|100)$', description: 'a number from 1 to 100 (default 10)' })),
   },
   { additionalProperties: false },
 );

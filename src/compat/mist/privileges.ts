@@ -32,7 +32,9 @@ export async function fromMist(core: Core, organizationId: string, privileges: M
   const out: ApiTokenPrivilege[] = [];
   for (const [index, p] of privileges.entries()) {
     if (p.org_id !== undefined && p.org_id !== organizationId) {
-      throw new InvalidRequest(`privileges[${index}].org_id is another organization's ID; a token holds privileges in its own organization (${organizationId}) only`);
+      throw new InvalidRequest(
+        `privileges[${index}].org_id is another organization's ID; a token holds privileges in its own organization (${organizationId}) only`,
+      );
     }
     if (p.scope === 'org') out.push({ roleId: await roleId(core, organizationRoles[p.role], p.role) });
     else if (p.scope === 'site') {

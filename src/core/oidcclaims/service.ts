@@ -56,6 +56,7 @@ export class OidcClaimsService {
     const values: { audience?: string[]; ttlMs?: number } = {};
     if (patch.audience !== undefined) values.audience = this.checkAudience(patch.audience);
     if (patch.ttl !== undefined) values.ttlMs = this.checkTtl(patch.ttl);
+    if (!Object.keys(values).length) return this.get(organizationId, projectId); // nothing to change: nothing written, nothing audited
     return this.db.transaction(async () => {
       if (projectId) await this.projects.requireLive(organizationId, projectId);
       await store.setClaims(this.db, organizationId, projectId, values);

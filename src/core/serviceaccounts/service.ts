@@ -92,7 +92,8 @@ export class ServiceAccountService {
     });
   }
 
-  private async require(organizationId: string, id: string): Promise<ServiceAccountRecord> {
+  /** The account, or 404: for what lives under an account (its trust policies). */
+  async require(organizationId: string, id: string): Promise<ServiceAccountRecord> {
     const row = await store.getServiceAccount(this.db, organizationId, id);
     if (!row) throw new NotFound('service account not found');
     return row;

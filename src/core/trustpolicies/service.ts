@@ -15,6 +15,7 @@ import type { EventSink } from '../../kernel/events.ts';
 import { isLoopbackHttp } from '../../kernel/ip.ts';
 import type { Caller } from '../../rbac/caller.ts';
 import type { AuditService } from '../audit/service.ts';
+import type { ServiceAccountService } from '../serviceaccounts/service.ts';
 import type { WorkloadTokenService } from '../workload/service.ts';
 import { globMatches, maxPatternLength, maxSubjectLength } from './glob.ts';
 import type { TrustPolicyInput, TrustPolicyRecord } from './model.ts';
@@ -46,9 +47,12 @@ export class TrustPolicyService {
     },
     private readonly events: EventSink,
     private readonly audit: Pick<AuditService, 'refusal'>,
+    /** The accounts that policies belong to: a list or a create under one that is not there is a 404. */
+    private readonly accounts: Pick<ServiceAccountService, 'require'>,
   ) {}
 
-  list(organizationId: string, serviceAccountId: string): Promise<TrustPolicyRecord[]> {
+  async list(organizationId: string, serviceAccountId: string): Promise<TrustPolicyRecord[]> {
+    await this.accounts.require(organizationId, serviceAccountId);
     return store.listPolicies(this.db, organizationId, serviceAccountId);
   }
 
@@ -71,6 +75,7 @@ export class TrustPolicyService {
       throw new InvalidRequest(`subjectPattern must be 1 to ${maxPatternLength} characters`);
     }
     return this.db.transaction(async () => {
+      await this.accounts.require(organizationId, serviceAccountId);
       const id = randomUUID();
       await store.insertPolicy(this.db, { id, organizationId, serviceAccountId, input, actor: caller.subject });
       await this.events.record(caller.event({ type: 'trustpolicy.created', organizationId, target: { kind: 'serviceaccount', id: serviceAccountId } }));

@@ -9,7 +9,7 @@ import { labelValuePattern } from '../../core/common/metadata.ts';
 /** A Kubernetes label value: 1-63 characters, alphanumeric at both ends, `-_.` inside. */
 export const Name = Type.String({
   pattern: labelValuePattern,
-  description: 'A Kubernetes label value: 1-63 characters, alphanumeric at both ends, "-", "_" or "." inside.',
+  description: '1 to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (a Kubernetes label value)',
 });
 
 /** A string enum, emitted as JSON Schema `enum` (as the Identity API spec writes its enums). */
@@ -65,7 +65,7 @@ export const ErrorBody = Type.Object({
 
 export const Page = Type.Object(
   {
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'At most this many items (1-1000).' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'a number of items from 1 to 1000' })),
     cursor: Type.Optional(Type.String({ maxLength: 512, description: "The cursor from the previous page's Link header." })),
   },
   { additionalProperties: false },

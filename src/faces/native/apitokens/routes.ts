@@ -1,4 +1,5 @@
 import type { ApiTokenInput, ApiTokenRecord, ApiTokenWithSecret } from '../../../core/apitokens/service.ts';
+import { optionalBody } from '../../../http/body-parsers.ts';
 import type { Operation } from '../../../rbac/model.ts';
 import { parsePage, sendListing } from '../paging.ts';
 import { errorResponses, inOrganization, type RouteModule, requires } from '../routing.ts';
@@ -103,9 +104,7 @@ export const apiTokenRoutes: RouteModule = (app, { core: { apiTokens } }) => {
     schema: { operationId: 'rotateApiToken', tags, params: ApiTokenParams, body: RotateRequest, response: { 200: ApiTokenCreated, ...errorResponses(404) } },
     config: access('update'),
     // The body is optional: no body, no grace period.
-    preValidation: async (req) => {
-      req.body ??= {};
-    },
+    preValidation: optionalBody,
     handler: async (req) =>
       withSecretToWire(await apiTokens.rotate(req.caller, req.params.organizationID, req.params.apitokenID, req.body?.gracePeriodSeconds ?? 0)),
   });

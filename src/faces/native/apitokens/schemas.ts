@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Id, Name, OrganizationScopedReadMetadata, withOrganization } from '../schemas.ts';
+import { Id, Name, OrganizationScopedReadMetadata, Page, withOrganization } from '../schemas.ts';
 
 const DateTime = Type.String({ format: 'date-time' });
 
@@ -75,8 +75,7 @@ export const ApiTokenParams = withOrganization({ apitokenID: Id });
 
 export const ApiTokenQuery = Type.Object(
   {
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    ...Page.properties,
     state: Type.Optional(Type.Unsafe<'active' | 'inactive' | 'expired'>({ type: 'string', enum: ['active', 'inactive', 'expired'] })),
     search: Type.Optional(Type.String({ maxLength: 100, description: 'Tokens whose name contains this (case-insensitive).' })),
     expiresBefore: Type.Optional(DateTime),

@@ -19,7 +19,7 @@ const AuditQuery = Type.Object(
     target: Type.Optional(Type.String({ maxLength: 100, description: 'The target ID.' })),
     since: Type.Optional(DateTime),
     until: Type.Optional(DateTime),
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'At most this many events (1-1000, default 100).' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'a number of events from 1 to 1000 (default 100)' })),
     cursor: Type.Optional(Type.String({ maxLength: 512 })),
   },
   { additionalProperties: false },

@@ -7,7 +7,10 @@ import { errorResponses, inOrganization, inProject, type RouteModule, requires }
 import { OrganizationParams, withOrganization } from '../schemas.ts';
 
 const tags = ['oidcclaims'];
-const Duration = Type.String({ pattern: '^([0-9]+(ms|s|m|h|d|w)){1,7}$', description: 'e.g. 1h, 30m, 1h30m (1 minute to TESSERA_WORKLOAD_TOKEN_MAX_TTL).' });
+const Duration = Type.String({
+  pattern: '^([0-9]+(ms|s|m|h|d|w)){1,7}$',
+  description: 'a duration such as 1h, 30m or 1h30m (1 minute to TESSERA_WORKLOAD_TOKEN_MAX_TTL)',
+});
 const ClaimsPatch = Type.Object(
   {
     audience: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 10, description: 'An empty list is a value: no audience.' })),
@@ -24,7 +27,7 @@ const ClaimsRead = Type.Object({
   ttlUpdatedAt: Type.Optional(Type.String({ format: 'date-time' })),
 });
 const ResetQuery = Type.Object(
-  { claims: Type.String({ pattern: '^(audience|ttl)(,(audience|ttl))?$', description: 'Which claims to reset: audience, ttl or both.' }) },
+  { claims: Type.String({ pattern: '^(audience|ttl)(,(audience|ttl))?$', description: 'the claims to reset: audience, ttl or both (audience,ttl)' }) },
   { additionalProperties: false },
 );
 const ProjectParams = withOrganization({ projectID: Type.String({ format: 'uuid' }) });

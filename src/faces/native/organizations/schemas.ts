@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Id, ReadMetadata, StringEnum, WriteMetadata } from '../schemas.ts';
+import { Id, Page, ReadMetadata, StringEnum, WriteMetadata } from '../schemas.ts';
 
 const specFields = {
   organizationType: StringEnum(['adhoc', 'domain'], {
@@ -19,8 +19,7 @@ export const OrganizationList = Type.Array(OrganizationRead);
 export const OrganizationQuery = Type.Object(
   {
     email: Type.Optional(Type.String({ maxLength: 320, description: 'List the organizations this user belongs to.' })),
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    ...Page.properties,
   },
   { additionalProperties: false },
 );

@@ -38,7 +38,7 @@ const policyToWire = (p: TrustPolicyRecord) => ({
   creationTime: p.created_at.toISOString(),
 });
 
-export const trustPolicyRoutes: RouteModule = (app, { core: { trustPolicies, serviceAccounts } }) => {
+export const trustPolicyRoutes: RouteModule = (app, { core: { trustPolicies } }) => {
   app.get(base, {
     schema: { operationId: 'listTrustPolicies', tags, params: AccountParams, response: { 200: Type.Array(PolicyRead), ...errorResponses(404) } },
     config: access('read'),
@@ -48,7 +48,6 @@ export const trustPolicyRoutes: RouteModule = (app, { core: { trustPolicies, ser
     schema: { operationId: 'createTrustPolicy', tags, params: AccountParams, body: PolicyWrite, response: { 201: PolicyRead, ...errorResponses(404) } },
     config: access('update'),
     handler: async (req, reply) => {
-      await serviceAccounts.get(req.caller, req.params.organizationID, req.params.serviceAccountID); // 404 for an unknown account
       const policy = await trustPolicies.create(req.caller, req.params.organizationID, req.params.serviceAccountID, req.body);
       return reply.status(201).send(policyToWire(policy));
     },

@@ -1,5 +1,6 @@
 /** Minting a workload identity token for one job of a project (docs/workload-identity.md). */
 import { Type } from '@sinclair/typebox';
+import { optionalBody } from '../../../http/body-parsers.ts';
 import { errorResponses, inProject, type RouteModule, requires } from '../routing.ts';
 import { withOrganization } from '../schemas.ts';
 
@@ -34,9 +35,7 @@ export const workloadTokenRoutes: RouteModule = (app, { core: { workloadTokens }
     },
     config: requires('project', 'identity:workloadtokens', 'create', inProject),
     // The body is optional: `{}` or none mints a token for the calling credential with the defaults.
-    preValidation: async (req) => {
-      req.body ??= {};
-    },
+    preValidation: optionalBody,
     handler: async (req, reply) => {
       const minted = await workloadTokens.mint(req.caller, req.params.organizationID, req.params.projectID, req.body);
       return reply.status(201).send({ ...minted, expiresAt: minted.expiresAt.toISOString() });
