@@ -3,7 +3,7 @@
  * onboarding and the domain-routed login. Screenshots of every page go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createOrganization } from './fixtures.ts';
 import { freePort, startTestApp, testBackends, uniqueName } from './helpers.ts';
 import { memberOf, registerProvider } from './support/world.ts';
+import { needs } from './support/outside.ts';
 import { startUpstream, type Upstream } from './support/upstream.ts';
 
 const artifacts = new URL('../test-artifacts/', import.meta.url).pathname;
@@ -110,8 +111,10 @@ async function expectHeading(page: Page, text: string) {
 }
 
 const backend = testBackends().at(-1)!;
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const noChromium = needs(`Chromium (${chromiumPath})`, existsSync(chromiumPath), 'install Debian’s chromium (apt-get install chromium), or set CHROMIUM_PATH');
 
-describe(`browser login [${backend.name}]`, () => {
+describe(`browser login [${backend.name}]`, { skip: noChromium }, () => {
   let tessera: Awaited<ReturnType<typeof startTestApp>>;
   let upstream: Upstream;
   let corp: Upstream;
@@ -125,7 +128,7 @@ describe(`browser login [${backend.name}]`, () => {
     corp = await startUpstream(`${tessera.url}/oidc/callback`);
     await registerProvider(tessera.admin, upstream, { });
     app = await startRelyingParty(tessera.url, tessera.admin);
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumFlags });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
   });
   after(async () => {
     await browser?.close();

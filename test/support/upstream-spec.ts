@@ -2,13 +2,34 @@
  * The upstream Identity API 1.4.0 schemas, as a generated client would enforce them: responses
  * are checked against the spec's own component schemas, not against Tessera's TypeBox copies.
  */
-import { readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
+import { needs } from './outside.ts';
+
 const reference = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
+
+/** Why schema checks are skipped (the reference files are not beside the clone), or false. */
+export const referenceMissing = needs(
+  `the upstream OpenAPI files (${reference})`,
+  existsSync(reference),
+  'check out the shared/ folder beside the repository to check responses against them',
+);
+
+/**
+ * A subtest of `t` checking `value` against the schema `name` of a reference file (the
+ * Identity API's when `file` is left out): skipped, with the reason, when the files are not there.
+ */
+export async function conformsTo(t: TestContext, file: string | undefined, name: string, value: unknown): Promise<void> {
+  await t.test(`conforms to ${name} of ${file ?? 'the Identity API'}`, { skip: referenceMissing }, () => {
+    assert.deepEqual(file ? vendorSchemaErrors(file, name, value) : upstreamSchemaErrors(name, value), [], name);
+  });
+}
 const commonUrl = 'https://raw.githubusercontent.com/unikorn-cloud/core/main/pkg/openapi/common.spec.yaml';
 
 type Spec = { components: { schemas: Record<string, unknown> } };
