@@ -3,6 +3,7 @@
  * Tessera on loopback, and oidc-provider as the upstream identity provider.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import * as client from 'openid-client';
 import { suite, uniqueName } from './helpers.ts';
@@ -61,6 +62,21 @@ suite('OpenID Connect provider', (ctx) => {
     assert.deepEqual(jwks.keys.map((k: any) => k.alg).sort(), ['ES256', 'RS256']);
     assert.deepEqual(Object.keys(jwks.keys.find((k: any) => k.alg === 'ES256')).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
     assert.deepEqual(Object.keys(jwks.keys.find((k: any) => k.alg === 'RS256')).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use']);
+  });
+
+  it('is described field by field, value by value, in docs/compat.md, and nothing more', async () => {
+    const discovery: Record<string, unknown> = await (await fetch(`${ctx().url}/.well-known/openid-configuration`)).json();
+    const doc = readFileSync(new URL('../docs/compat.md', import.meta.url), 'utf8');
+    const start = doc.indexOf('- **Discovery**');
+    const paragraph = doc.slice(start, doc.indexOf('\n- **', start + 1));
+    const quoted = new Set([...paragraph.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    for (const [field, value] of Object.entries(discovery)) {
+      assert.ok(quoted.has(field), `the paragraph names ${field}`);
+      const values = Array.isArray(value) ? value : typeof value === 'boolean' ? [value] : [];
+      for (const v of values) assert.ok(quoted.has(String(v)), `the paragraph lists ${field}: ${v}`);
+    }
+    const fields = [...quoted].filter((q) => /^[a-z_]+_(supported|endpoint)$|^jwks_uri$|^issuer$/.test(q));
+    assert.deepEqual(fields.filter((f) => !(f in discovery)), [], 'every field the paragraph names is in the document');
   });
 
   it('logs a member in: code with PKCE, validated ID token, API call, userinfo, refresh, introspection, revocation, logout', async () => {

@@ -7,7 +7,7 @@
  */
 export function needs(what: string, present: boolean, howToProvide: string): string | false {
   if (present) return false;
-  const reason = `${what} is missing: ${howToProvide}`;
+  const reason = `${what} not found: ${howToProvide}`;
   if (process.env.CI === 'true') throw new Error(`${reason} (CI=true, where every test must run)`);
   return reason;
 }
