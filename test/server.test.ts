@@ -43,8 +43,11 @@ describe('tessera serve', { concurrency: true }, () => {
         body: JSON.stringify({ metadata: { name: 'first' }, spec: { organizationType: 'adhoc' } }),
       });
       assert.equal(created.status, 202);
-      const denied = await fetch(`${server.url}/api/v1/organizations`, { headers: { authorization: 'Bearer tsr_bst_nope' } });
+      const denied = await fetch(`${server.url}/api/v1/organizations`, { headers: { authorization: 'Bearer tsr_bst_nope', 'x-request-id': 'support-ticket-4711' } });
       assert.equal(denied.status, 401);
+      assert.equal(denied.headers.get('x-request-id'), 'support-ticket-4711', 'the caller’s request ID comes back');
+      assert.match(server.output(), /"where metrics are served"/, 'the start-up log says where metrics are');
+      assert.match(server.output(), /"metrics":"not served \(set TESSERA_METRICS_PORT, or TESSERA_METRICS_TOKEN for the API port\)"/);
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
       // A URL carrying a secret (an activation link) is logged without its query.
       const org = (await created.json()).metadata.id;
@@ -57,6 +60,7 @@ describe('tessera serve', { concurrency: true }, () => {
       assert.equal((await fetch(`${server.url}${link.pathname}${link.search}`)).status, 200);
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.ok(server.output().includes('"path":"/api/v1/signup"'), 'requests are logged');
+      assert.match(server.output(), /"reqId":"support-ticket-4711".*"status":401/, 'the log line carries the request ID');
       assert.ok(!server.output().includes(link.searchParams.get('token')!), 'the activation token never reaches the log');
       assert.ok(!server.output().includes(token), 'the bearer token never reaches the log');
     } finally {
