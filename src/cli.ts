@@ -226,7 +226,9 @@ async function rotateAt(url: string, config: Config): Promise<number> {
     }
   }
   process.stderr.write(`tessera: the server at ${url} holds the embedded database; asking it to rotate\n`);
-  const response = await fetch(`${url}/api/v1/signingkeys/rotate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`${url}/api/v1/signingkeys/rotate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch((error: Error) => {
+    throw new ConfigError('TESSERA_DATA_DIR', `the server holding the embedded database does not answer at ${url} (${error.message}); retry once it serves`);
+  });
   const body = (await response.json().catch(() => ({}))) as { keys?: { algorithm: string; kid: string }[]; error_description?: string };
   if (!response.ok || !body.keys) {
     process.stderr.write(`tessera: the server refused the rotation (${response.status}): ${body.error_description ?? 'no reason given'}\n`);

@@ -78,11 +78,6 @@ export async function lockDataDir(dataDir: string, command: string): Promise<Dat
   };
 }
 
-/** Who holds a directory's lock: its holder, `nobody`, or undefined when it does not say. */
-export async function dataDirHolder(dataDir: string): Promise<LockHolder | 'nobody' | undefined> {
-  return whoHolds(lockAddress(dataDir).path);
-}
-
 function listen(server: Server, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -93,6 +88,7 @@ function listen(server: Server, path: string): Promise<void> {
   });
 }
 
+/** Who holds a lock: its holder, `nobody` (nothing listens), or undefined when it does not say. */
 function whoHolds(path: string): Promise<LockHolder | 'nobody' | undefined> {
   return new Promise((resolve) => {
     const socket = connect(path);

@@ -6,7 +6,7 @@ import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 import type { StartupWait } from './startup.ts';
 
-export { DataDirInUse, type DataDirLock, dataDirHolder, type LockHolder } from './data-dir-lock.ts';
+export { DataDirInUse, type DataDirLock, type LockHolder } from './data-dir-lock.ts';
 export type { Db, Queryable } from './db.ts';
 export { DatabaseUnreachable, type StartupWait } from './startup.ts';
 
