@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { type Config, ConfigError, flagToEnv, loadConfig } from './config.ts';
 import { AuditService } from './core/audit/service.ts';
 import { KeyRing } from './core/keys/service.ts';
+import { DatabaseUnavailable } from './db/errors.ts';
 import { DatabaseUnreachable, DataDirInUse, openDatabase } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
 import { type ServerHandle, startServer } from './server.ts';
@@ -243,6 +244,12 @@ function explain(error: unknown): { text: string; status: number } {
   if (error instanceof UsageError) return { text: `${error.message}; see \`${error.see}\``, status: 2 };
   if (error instanceof ConfigError) return { text: `configuration error: ${error.message}`, status: 1 };
   if (error instanceof DatabaseUnreachable) return { text: `configuration error: TESSERA_DATABASE_URL: ${error.message}`, status: 1 };
+  if (error instanceof DatabaseUnavailable) {
+    return {
+      text: `the database stopped answering during the start (${error.reason}): check the server that TESSERA_DATABASE_URL names, then start again`,
+      status: 1,
+    };
+  }
   if (error instanceof DataDirInUse) {
     return {
       text: `TESSERA_DATA_DIR: ${error.message}. One process at a time may open an embedded database: stop that process first (kill ${error.holder?.pid ?? '<pid>'}), give this one another --data-dir, or run several servers on PostgreSQL (TESSERA_DATABASE_URL)`,

@@ -24,6 +24,19 @@ export interface PostgresOptions {
 // so stores cast them to int in SQL.
 export async function openPostgres(connectionString: string, options: PostgresOptions = {}): Promise<Db> {
   const { poolSize = 10, connectTimeoutMs = 5000, statementTimeoutMs = 15_000 } = options;
+  // Fail at start, not on the first request, when the server cannot be reached (after waiting
+  // for it as long as the caller allows). Each attempt is a connection of its own, so that no
+  // failed one is left in the pool's state.
+  await connectWithin(connectionString, options.startup ?? { waitMs: 0 }, async () => {
+    const probe = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      await probe.query('SELECT 1');
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
+  });
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -39,14 +52,6 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   // its own, and the broken client is discarded when it is released.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  // Fail at start, not on the first request, when the server cannot be reached (after waiting
-  // for it as long as the caller allows).
-  try {
-    await connectWithin(connectionString, options.startup ?? { waitMs: 0 }, () => pool.query('SELECT 1'));
-  } catch (error) {
-    await pool.end();
-    throw error;
-  }
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
       const result = await (options?.prepare ? client.query({ name: statementName(sql), text: sql, values: params }) : client.query(sql, params));
