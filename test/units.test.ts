@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseDuration } from '../src/config.ts';
 import { globMatches } from '../src/core/trustpolicies/glob.ts';
+import { describeTarget, explainConnectFailure } from '../src/db/startup.ts';
 import { Batcher } from '../src/kernel/batch.ts';
 import { SecretHasher, generateSecret, secretKind } from '../src/tokens/secrets.ts';
 import { decrypt, deriveKeys, encrypt } from '../src/tokens/server-secret.ts';
@@ -169,5 +170,15 @@ describe('subject patterns of trust policies', () => {
     assert.equal(globMatches(pattern, 'a'.repeat(1024)), false);
     assert.equal(globMatches(pattern, `${'a'.repeat(1023)}b`), true);
     assert.equal(globMatches('*?*?*?*?*?*?*?*?*?*?*?*?*x', '?'.repeat(1024)), false);
+  });
+});
+
+describe('the first connection to PostgreSQL', () => {
+  it('waits for what may mend itself, and says plainly what will not', () => {
+    const retried = [{ code: 'ECONNREFUSED' }, { code: '57P03' }, new Error('timeout expired'), new Error('Connection terminated unexpectedly'), { code: 'ENOTFOUND' }];
+    for (const error of retried) assert.equal(explainConnectFailure(error).retry, true, JSON.stringify(error) ?? String(error));
+    for (const code of ['28P01', '3D000', '28000']) assert.equal(explainConnectFailure({ code }).retry, false, code);
+    assert.match(explainConnectFailure({ code: '3D000' }).reason, /^the database does not exist: create it/);
+    assert.equal(describeTarget('postgres://tessera:s3cret@db.internal:6432/identity?sslmode=require'), 'db.internal:6432/identity', 'no user, no password, no parameters');
   });
 });

@@ -53,6 +53,10 @@ export function explainConnectFailure(error: unknown): { reason: string; retry: 
     '3D000': { reason: 'the database does not exist: create it (createdb) or fix the database name in the URL', retry: false },
   };
   if (code && known[code]) return known[code];
+  // pg's own words when the connect timeout (TESSERA_DB_CONNECT_TIMEOUT) ran out: no answer yet.
+  if (/timeout expired|timeout exceeded when trying to connect/i.test((error as Error)?.message ?? '')) {
+    return { reason: 'no answer within TESSERA_DB_CONNECT_TIMEOUT: check the address, the port and any firewall between', retry: true };
+  }
   const unavailable = unavailableReason(error);
   if (unavailable) return { reason: `${unavailable}: check that the server runs and is reachable`, retry: true };
   return { reason: `the server refused the connection (${code ?? (error as Error)?.message ?? 'unknown error'})`, retry: false };
