@@ -12,7 +12,7 @@ import { bearerToken } from '../src/http/bearer.ts';
 import { statusOf } from '../src/http/envelope.ts';
 import type { Face } from '../src/http/faces.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
-import { suite, uniqueName } from './helpers.ts';
+import { startTestApp, suite, testBackends, uniqueName } from './helpers.ts';
 
 /** A vendor-style face: organizations by name or as `{org_id}`, errors as `{message}`. */
 const vendorFace: Face = {
@@ -154,6 +154,46 @@ suite(
       for (const url of ['/oidc/%zz', '/api/v1/no-such-thing']) {
         assert.ok((await ctx().anonymous.get(url)).headers['x-request-id'], `${url}: router errors and unknown paths too`);
       }
+    });
+
+    it('refuses to start with a route that declares no access: nothing is open by omission', async () => {
+      const careless: Face = {
+        name: 'careless',
+        prefixes: ['/careless/'],
+        sendError: (_request, reply, error) => reply.status(statusOf(error)).send({ message: error.message }),
+        register(app) {
+          app.get('/careless/secrets', { config: {} as never, handler: async () => ({ secret: true }) });
+        },
+      };
+      await assert.rejects(
+        startTestApp(testBackends()[0]!, {}, { app: { faces: [...defaultFaces, careless] } }),
+        /routes without an access declaration \(config\.access\): GET \/careless\/secrets, HEAD \/careless\/secrets/,
+      );
+    });
+
+    it('reads userinfo’s token like any credential: a bad one is audited, counted and budgeted', async () => {
+      const before = (await ctx().admin.get('/api/v1/auditlogs?action=authentication.failed&limit=1000')).body.length;
+      const counted = () =>
+        ctx()
+          .built.metrics.render()
+          .then((text) => Number(/tessera_authentication_failures_total\{reason="invalid"\} (\d+)/.exec(text)?.[1] ?? 0));
+      const failuresBefore = await counted();
+      const bad = await ctx().anonymous.request('GET', '/oauth2/v2/userinfo', undefined, {
+        authorization: 'Bearer not-a-token',
+        'x-forwarded-for': '203.0.113.77',
+      });
+      assert.deepEqual([bad.status, bad.body.error], [401, 'invalid_token']);
+      const inForm = await ctx().anonymous.request('POST', '/oauth2/v2/userinfo', 'access_token=also-not-a-token', {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      assert.deepEqual([inForm.status, inForm.body.error], [401, 'invalid_token'], 'a token in the form body is read too (RFC 6750 §2.2)');
+      const after = (await ctx().admin.get('/api/v1/auditlogs?action=authentication.failed&limit=1000')).body.length;
+      assert.ok(after > before, 'audited');
+      assert.equal(await counted(), failuresBefore + 2, 'counted in tessera_authentication_failures_total');
+      const none = await ctx().anonymous.get('/oauth2/v2/userinfo');
+      assert.deepEqual([none.status, none.headers['www-authenticate']], [401, 'Bearer realm="tessera"']);
+      const notAUser = await ctx().admin.get('/oauth2/v2/userinfo');
+      assert.deepEqual([notAUser.status, notAUser.body.error_description], [401, 'userinfo needs an access token issued to a user']);
     });
 
     it('renders errors of browser endpoints as pages with the page headers', async () => {

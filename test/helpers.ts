@@ -59,7 +59,10 @@ export async function startTestApp(
     ...(options.listen ? { TESSERA_ISSUER: url } : {}),
     ...env,
   });
-  const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false as const, ...options.app });
+  const built = await buildApp({ config, db, keys: deriveKeys(testSecret), logger: false as const, ...options.app }).catch(async (error) => {
+    if (!options.db) await db.close(); // a failed start must not keep the test process alive
+    throw error;
+  });
   const issued = await built.core.credentials.issueBootstrap();
   if (options.listen) await built.app.listen({ port, host: options.listenHost ?? '127.0.0.1' });
   return {

@@ -53,19 +53,33 @@ export const organizationNamed =
     return value === undefined ? undefined : ((await core.organizations.idByName(value)) ?? noOrganization);
   };
 
-export type Access = { kind: 'public' } | { kind: 'caller'; permission?: Permission; organization?: ScopeResolver; project?: ScopeResolver };
+export interface CallerAccess {
+  kind: 'caller';
+  permission?: Permission;
+  organization?: ScopeResolver;
+  project?: ScopeResolver;
+  /**
+   * The credential may come in the form body (RFC 6750 §2.2, userinfo): the caller is then
+   * identified once the body is parsed, instead of before.
+   */
+  credentialInBody?: boolean;
+}
 
+/**
+ * Who may call a route. Every route declares it (`config.access`): a route without a
+ * declaration stops the start (registerFaces), so nothing is open by omission.
+ */
+export type Access = { kind: 'public' } | CallerAccess;
+
+/** Anyone: pages, discovery, and endpoints that authenticate their client themselves (RFC 6749 §2.3). */
 export const publicAccess: Access = { kind: 'public' };
 
 /** Authenticated callers; with a permission, only those whose ACL allows it in the resolved scope. */
-export const callers = (options: { permission?: Permission; organization?: ScopeResolver; project?: ScopeResolver } = {}): Access => ({
-  kind: 'caller',
-  ...options,
-});
+export const callers = (options: Omit<CallerAccess, 'kind'> = {}): Access => ({ kind: 'caller', ...options });
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    access?: Access;
+    access: Access;
   }
   interface FastifyRequest {
     caller: Caller;
@@ -113,8 +127,8 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
   app.decorateRequest('caller', null as unknown as Caller);
   app.decorateRequest('organizationId', undefined);
   app.decorateRequest('rateLimit', undefined);
-  app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.access ?? publicAccess;
+  /** Identifies the caller (401 for a missing or bad credential), then asks the limiter (429). */
+  const admit = async (request: FastifyRequest, access: Access) => {
     let principal: Principal | undefined;
     let failure: unknown;
     if (access.kind === 'caller') {
@@ -139,6 +153,17 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
       throw new TooManyRequests(message, decision.retryAfterSeconds, decision.usage?.limit);
     }
     if (failure) throw failure;
+  };
+  // A missing or bad credential is a 401 before the body is even read, unless the route takes
+  // its credential from the body.
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access.kind === 'caller' && access.credentialInBody) return;
+    await admit(request, access);
+  });
+  app.addHook('preValidation', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access.kind === 'caller' && access.credentialInBody) await admit(request, access);
   });
   // Each face spells the budget's state in its own headers, on every response (errors too).
   if (rateLimitHeaders) {
@@ -148,7 +173,7 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
   }
   app.addHook('preHandler', async (request) => {
     const access = request.routeOptions.config.access;
-    if (access?.kind !== 'caller') return;
+    if (access.kind !== 'caller') return;
     const organizationId = await access.organization?.(request, core);
     const projectId = await access.project?.(request, core);
     request.organizationId = organizationId;

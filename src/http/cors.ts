@@ -7,6 +7,7 @@
  * gets no CORS headers, and the browser blocks the call.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { publicAccess } from './access.ts';
 
 export interface CorsRule {
   methods: readonly ('GET' | 'POST')[];
@@ -33,7 +34,7 @@ export function installCors(app: FastifyInstance, rules: Record<string, CorsRule
     }
   });
   for (const [path, rule] of Object.entries(rules)) {
-    app.options(path, { schema: { hide: true } }, async (request, reply) => {
+    app.options(path, { schema: { hide: true }, config: { access: publicAccess } }, async (request, reply) => {
       const method = request.headers['access-control-request-method'];
       if ((await allow(rule, request.headers.origin, reply)) && rule.methods.some((m) => m === method)) {
         reply.header('access-control-allow-methods', rule.methods.join(', '));

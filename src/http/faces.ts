@@ -54,14 +54,23 @@ export function sendFaceError(face: Face, request: FastifyRequest, reply: Fastif
   return face.sendError(request, reply, error);
 }
 
-/** Registers each face in its own context, and routes unknown paths to the owning face. */
+/**
+ * Registers each face in its own context, and routes unknown paths to the owning face. A route
+ * that does not declare its access (`config.access`) stops the start: access is never open by
+ * omission.
+ */
 export async function registerFaces(app: App, faces: readonly Face[], fallback: Face, deps: FaceDeps): Promise<void> {
+  const undeclared: string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (!(route.config as { access?: unknown } | undefined)?.access) undeclared.push(`${route.method} ${route.url}`);
+  });
   for (const face of faces) {
     await app.register(async (scope: App) => {
       scope.setErrorHandler((error, request, reply) => sendFaceError(face, request, reply, error));
       await face.register(scope, deps);
     });
   }
+  if (undeclared.length) throw new Error(`routes without an access declaration (config.access): ${undeclared.join(', ')}`);
   app.setNotFoundHandler((request, reply) => {
     // The path is not echoed: a reflected URL is a gift to anyone crafting a phishing page.
     const allowed = methodsOf(request);

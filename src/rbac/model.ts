@@ -20,6 +20,7 @@ export type Principal =
   | { kind: 'system'; subject: string; roleNames: string[] }
   | { kind: 'service_account'; subject: string; serviceAccountId: string; organizationId: string }
   | { kind: 'api_token'; subject: string; apiTokenId: string; organizationId: string; rateLimitPerHour?: number }
-  | { kind: 'user'; subject: string; userId: string };
+  /** `scope`: what the access token was granted (OIDC userinfo releases claims by it); none for other credentials. */
+  | { kind: 'user'; subject: string; userId: string; scope?: string };
 
 export const platformAdministratorRole = 'platform-administrator';

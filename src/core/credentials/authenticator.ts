@@ -63,7 +63,7 @@ export class Authenticator {
       const session = await this.sessions.live(payload.sid);
       if (!session) throw new Unauthenticated('the access token was revoked');
       if (session.state !== 'active') throw new Unauthenticated(`the user is ${session.state}`);
-      return { kind: 'user', subject: session.email, userId: session.user_id };
+      return { kind: 'user', subject: session.email, userId: session.user_id, scope: payload.scope ?? '' };
     }
     // client_credentials: a system account with its client's role.
     const role = await this.clients.systemRole(payload.client_id);

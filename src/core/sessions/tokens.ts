@@ -1,4 +1,6 @@
 /** The tokens a session or a system client receives (RFC 6749 §5.1, OIDC Core §3.1.3.3). */
+import { Unauthenticated } from '../../kernel/errors.ts';
+import type { Principal } from '../../rbac/model.ts';
 import type { SigningAlg, TokenSigner } from '../../tokens/jwt.ts';
 import type { UserService } from '../users/service.ts';
 import type { Redeemed } from './service.ts';
@@ -31,6 +33,12 @@ export class TokenIssuer {
       ...(email ? { email: profile.email, email_verified: true } : {}),
       ...(names ? Object.fromEntries(Object.entries({ name, given_name, family_name, picture }).filter(([, v]) => v)) : {}),
     };
+  }
+
+  /** OIDC Core §5.3: the end-user's claims that the access token's scopes release; only a user's token has any. */
+  async userinfo(principal: Principal): Promise<Record<string, unknown>> {
+    if (principal.kind !== 'user' || principal.scope === undefined) throw new Unauthenticated('userinfo needs an access token issued to a user');
+    return { sub: principal.userId, ...(await this.scopedClaims(principal.userId, principal.scope)) };
   }
 
   /**

@@ -3,7 +3,9 @@
  * /oidc/callback and /oauth2/v2/onboard. Pages and redirects only; the steps are in
  * login-flow.ts and onboarding.ts.
  */
+
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
 import { browserCookie, ensureBrowserId, readCookie, sessionCookie } from './browser.ts';
@@ -18,18 +20,22 @@ export const flowRoutes: RouteModule = (app, { core }) => {
     return send(reply, await flow.authorize(params, browserId, readCookie(req, sessionCookie)), secure);
   };
   app.get('/oauth2/v2/authorization', {
+    config: { access: publicAccess },
     schema: { operationId: 'authorize', tags: ['oidc'] },
     handler: async (req, reply) => authorize(req, reply, singleValued(req.query as Record<string, string>)),
   });
   app.post('/oauth2/v2/authorization', {
+    config: { access: publicAccess },
     schema: { operationId: 'authorizePost', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => authorize(req, reply, singleValued(req.body as Record<string, string>)),
   });
   app.post('/oauth2/v2/login', {
+    config: { access: publicAccess },
     schema: { operationId: 'login', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => send(reply, await flow.login(singleValued(req.body as Record<string, string>), readCookie(req, browserCookie)), secure),
   });
   app.get('/oidc/callback', {
+    config: { access: publicAccess },
     schema: { operationId: 'oidcCallback', tags: ['oidc'] },
     handler: async (req, reply) =>
       send(
@@ -39,6 +45,7 @@ export const flowRoutes: RouteModule = (app, { core }) => {
       ),
   });
   app.post('/oauth2/v2/onboard', {
+    config: { access: publicAccess },
     schema: { operationId: 'onboard', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) =>
       send(reply, await flow.onboarding.submit(singleValued(req.body as Record<string, string>), readCookie(req, browserCookie)), secure),

@@ -6,8 +6,10 @@
  * third-party page cannot sign anyone out. Afterwards it returns to a registered post-logout
  * URI of the identified client, or shows a page.
  */
+
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.ts';
+import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
 import { redirectWith } from './authorization-request.ts';
@@ -72,10 +74,12 @@ export const logoutRoutes: RouteModule = (app, { core }) => {
   const handle = (req: FastifyRequest, reply: FastifyReply, params: Params, confirming: boolean) =>
     logout(core, core.keys.csrfKey, { params, browserId: ensureBrowserId(req, reply, secure), ssoToken: readCookie(req, sessionCookie), confirming });
   app.get('/oauth2/v2/logout', {
+    config: { access: publicAccess },
     schema: { operationId: 'endSession', tags: ['oidc'] },
     handler: async (req, reply) => respond(reply, await handle(req, reply, singleValued(req.query as Params), false), secure),
   });
   app.post('/oauth2/v2/logout', {
+    config: { access: publicAccess },
     schema: { operationId: 'endSessionPost', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
       const params = singleValued(req.body as Params);

@@ -3,7 +3,9 @@
  * for it (`/api/v1/signup?token=...`, optionally `&clientID=` to land on that client's home
  * page) activates it once, before it expires.
  */
+
 import type { Core } from '../../core/index.ts';
+import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { singleValued } from '../../http/forms.ts';
 import { redirectWith } from './authorization-request.ts';
@@ -23,6 +25,7 @@ async function activate(core: Core, token: string | undefined, clientID: string 
 
 export const signupRoutes: RouteModule = (app, { core }) => {
   app.get('/api/v1/signup', {
+    config: { access: publicAccess },
     schema: { operationId: 'signup', tags: ['oidc'] },
     handler: async (req, reply) => {
       const { token, clientID } = singleValued(req.query as Record<string, string>);

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { NotFound } from '../../kernel/errors.ts';
 import { isUuid } from '../../kernel/ids.ts';
@@ -57,6 +58,7 @@ function workloadIssuerConfiguration(issuer: string, organizationIssuer: string)
 
 export const discoveryRoutes: RouteModule = (app, { core: { config, keyRing, organizations, workloadTokens } }) => {
   app.get('/org/:organizationID/.well-known/openid-configuration', {
+    config: { access: publicAccess },
     schema: { operationId: 'organizationOpenidConfiguration', tags: ['oidc'], params: Type.Object({ organizationID: Type.String({ maxLength: 64 }) }) },
     handler: async (req, reply) => {
       const id = req.params.organizationID;
@@ -67,10 +69,12 @@ export const discoveryRoutes: RouteModule = (app, { core: { config, keyRing, org
     },
   });
   app.get('/.well-known/openid-configuration', {
+    config: { access: publicAccess },
     schema: { operationId: 'openidConfiguration', tags: ['oidc'] },
     handler: async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(openidConfiguration(config.issuer)),
   });
   app.get('/oauth2/v2/jwks', {
+    config: { access: publicAccess },
     schema: { operationId: 'jwks', tags: ['oidc'] },
     handler: async (_req, reply) => {
       await keyRing.ensureKeys(); // a new installation publishes its first keys here

@@ -3,7 +3,9 @@
  * and userinfo. Clients authenticate per endpoint (RFC 6749 §2.3); errors use the OAuth
  * envelope (RFC 6749 §5.2), which is also the Identity API's.
  */
+import type { FastifyRequest } from 'fastify';
 import { installAccess } from '../../http/access.ts';
+import { bearerToken } from '../../http/bearer.ts';
 import { acceptOnly } from '../../http/body-parsers.ts';
 import { type CorsRule, installCors } from '../../http/cors.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
@@ -15,6 +17,13 @@ import { introspectionRoutes } from './introspect.ts';
 import { revocationRoutes } from './revoke.ts';
 import { tokenRoutes } from './token.ts';
 import { userinfoRoutes } from './userinfo.ts';
+
+/** The protected resource's credential (userinfo): the bearer header, or a form body's `access_token` (RFC 6750 §2.2). */
+function bearerOrFormToken(request: FastifyRequest): string {
+  const form = request.body as Record<string, unknown> | undefined;
+  if (!request.headers.authorization && typeof form?.access_token === 'string') return form.access_token;
+  return bearerToken(request);
+}
 
 export const oauth2Face: Face = {
   name: 'oauth2',
@@ -33,7 +42,7 @@ export const oauth2Face: Face = {
       '/oauth2/v2/userinfo': { methods: ['GET', 'POST'], origins: publicClients },
       '/oauth2/v2/revoke': { methods: ['POST'], origins: publicClients },
     });
-    installAccess(app, { face: 'oauth2', core: deps.core, limiter: deps.limiter });
+    installAccess(app, { face: 'oauth2', core: deps.core, credential: bearerOrFormToken, limiter: deps.limiter });
     // RFC 6749 §3.2: the token endpoint (and introspection, revocation) take form bodies only.
     acceptOnly(app, isForm, () => new InvalidRequest('the request body must be application/x-www-form-urlencoded (RFC 6749 §3.2)'));
     for (const routes of [discoveryRoutes, tokenRoutes, userinfoRoutes, introspectionRoutes, revocationRoutes]) routes(app, deps);

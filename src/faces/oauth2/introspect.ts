@@ -2,7 +2,9 @@
  * POST /oauth2/v2/introspect (RFC 7662) for confidential clients: whether a token is
  * active, and what it stands for. Anything unknown, expired or revoked is just inactive.
  */
+
 import type { Core } from '../../core/index.ts';
+import { publicAccess } from '../../http/access.ts';
 import { aclToWire } from '../../http/acl-wire.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
@@ -84,6 +86,7 @@ async function introspect(core: Core, token: string): Promise<Record<string, unk
 export const introspectionRoutes: RouteModule = (app, deps) => {
   const { core } = deps;
   app.post('/oauth2/v2/introspect', {
+    config: { access: publicAccess },
     schema: { operationId: 'introspect', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
       const form = singleValued(req.body as Record<string, string>);

@@ -2,6 +2,7 @@
  * POST /oauth2/v2/revoke (RFC 7009). Revoking either kind of token a client holds ends its
  * session, and with it every token of the grant, on every instance at once.
  */
+import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
 import { InvalidRequest, UnauthorizedClient } from '../../kernel/errors.ts';
@@ -11,6 +12,7 @@ import { authenticateClient } from './client-auth.ts';
 export const revocationRoutes: RouteModule = (app, deps) => {
   const { core } = deps;
   app.post('/oauth2/v2/revoke', {
+    config: { access: publicAccess },
     schema: { operationId: 'revoke', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
       const form = singleValued(req.body as Record<string, string>);

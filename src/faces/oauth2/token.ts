@@ -2,6 +2,7 @@
  * POST /oauth2/v2/token (RFC 6749 §3.2): authenticate the client, check the grant type is
  * allowed for it, and hand over to the grant. Responses are never cached (§5.1).
  */
+import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../../kernel/errors.ts';
@@ -17,6 +18,7 @@ const grants = new Map<string, Grant>([authorizationCodeGrant, refreshTokenGrant
 export const tokenRoutes: RouteModule = (app, deps) => {
   const { core } = deps;
   app.post('/oauth2/v2/token', {
+    config: { access: publicAccess },
     schema: { operationId: 'token', tags: ['oidc'], ...formRequest },
     handler: async (req, reply) => {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');

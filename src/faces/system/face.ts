@@ -1,5 +1,7 @@
 /** Liveness, readiness and the API description; errors in the native envelope. */
+
 import { Type } from '@sinclair/typebox';
+import { publicAccess } from '../../http/access.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
 import { Unauthenticated } from '../../kernel/errors.ts';
@@ -13,10 +15,12 @@ export const systemFace: Face = {
   sendError: (_request, reply, error) => sendEnvelope(reply, error),
   register(app, { core }) {
     app.get('/healthz', {
+      config: { access: publicAccess },
       schema: { operationId: 'healthz', tags: ['system'], response: { 200: Status } },
       handler: async () => ({ status: 'ok' }),
     });
     app.get('/readyz', {
+      config: { access: publicAccess },
       schema: { operationId: 'readyz', tags: ['system'], response: { 200: Status, 503: Status } },
       handler: async (_req, reply) => ((await core.ready()) ? { status: 'ready' } : reply.status(503).send({ status: 'database unavailable' })),
     });
@@ -24,6 +28,7 @@ export const systemFace: Face = {
     const token = core.config.metricsToken;
     if (token) {
       app.get('/metrics', {
+        config: { access: publicAccess },
         schema: { hide: true },
         handler: async (req, reply) => {
           const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
@@ -33,6 +38,7 @@ export const systemFace: Face = {
       });
     }
     app.get('/openapi.json', {
+      config: { access: publicAccess },
       schema: { hide: true },
       handler: async () => app.swagger(),
     });
