@@ -4,7 +4,7 @@
  * rules between layers are checked by dependency-cruiser in `npm run lint`.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 const src = new URL('../src/', import.meta.url);
@@ -60,6 +60,24 @@ describe('architecture', () => {
     const withSql = sources.filter(({ text }) => /[`'"]\s*(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|WITH \w+ AS)\b/.test(text)).map(({ path }) => path);
     const elsewhere = withSql.filter((path) => !/^core\/[^/]+\/[^/]*store\.ts$/.test(path) && !path.startsWith('db/') && path !== 'core/common/links.ts');
     assert.deepEqual(elsewhere, []);
+  });
+
+  it('has no import cycle between core modules (file cycles are dependency-cruiser’s)', () => {
+    const uses = new Map<string, Set<string>>();
+    for (const { path, text } of sources) {
+      const module = /^core\/([^/]+)\//.exec(path)?.[1];
+      if (!module || module === 'common') continue;
+      for (const [, other] of text.matchAll(/from '\.\.\/([^/.']+)\//g)) {
+        if (other !== module && other !== 'common' && existsSync(new URL(`core/${other}/`, src))) uses.set(module, (uses.get(module) ?? new Set()).add(other!));
+      }
+    }
+    const cycles: string[] = [];
+    const visit = (module: string, trail: string[]) => {
+      if (trail.includes(module)) return void cycles.push([...trail.slice(trail.indexOf(module)), module].join(' → '));
+      for (const next of uses.get(module) ?? []) visit(next, [...trail, module]);
+    };
+    for (const module of uses.keys()) visit(module, []);
+    assert.deepEqual(cycles, []);
   });
 
   it('has exactly one writing module per table, its owner', () => {

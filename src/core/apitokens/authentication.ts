@@ -12,7 +12,7 @@ import type { Logger } from '../../kernel/log.ts';
 import type { Principal } from '../../rbac/model.ts';
 import { constantTimeEqual, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuditService } from '../audit/service.ts';
-import { lastUseDue } from '../credentials/service.ts';
+import { lastUseDue } from '../common/last-use.ts';
 import type { ApiTokenCredential, ApiTokenIntrospection } from './model.ts';
 import { sourceAllowed } from './source-ips.ts';
 import * as store from './store.ts';
