@@ -58,6 +58,22 @@ suite('Docker Hub face', (ctx) => {
     assert.deepEqual([gone.status, gone.body], [404, { detail: 'API token not found', message: 'API token not found' }]);
   });
 
+  it('keeps both of two concurrent partial updates of different fields (Docker’s PATCH, Mist’s PUT)', async () => {
+    const admin = ctx().admin;
+    const org = await organization();
+    const created = await admin.post(org.base, { label: 'shared', resources: [{ type: 'TYPE_REPO', path: `${org.name}/*`, scopes: ['scope-image-pull'] }] });
+    const id = created.body.access_token_id ?? created.body.id;
+    for (let round = 0; round < 10; round++) {
+      const [docker, mist] = await Promise.all([
+        admin.request('PATCH', `${org.base}/${id}`, { description: `round ${round}` }),
+        admin.put(`/api/v1/orgs/${org.id}/apitokens/${id}`, { name: 'shared', src_ips: [`10.0.${round}.0/24`] }),
+      ]);
+      assert.deepEqual([docker.status, mist.status], [200, 200], `${docker.text} ${mist.text}`);
+      const native = (await admin.get(`/api/v1/organizations/${org.id}/apitokens/${id}`)).body;
+      assert.deepEqual([native.metadata.description, native.spec.sourceIPs], [`round ${round}`, [`10.0.${round}.0/24`]], `round ${round}: neither lost`);
+    }
+  });
+
   it('pages with page and page_size: total, absolute next and previous, null at the ends', async (t) => {
     const org = await organization();
     for (let i = 0; i < 3; i++) await ctx().admin.post(org.base, { label: `t${i}` });

@@ -99,15 +99,11 @@ export const dockerHubRoutes: RouteModule = (app, deps) => {
     schema: { operationId: 'dockerUpdateOrgAccessToken', tags, params: TokenParams, body: UpdateRequest },
     config: manage('update', 'org_name'),
     handler: async (req) => {
-      const current = await apiTokens.get(org(req), req.params.access_token_id);
-      const updated = await apiTokens.update(req.caller, org(req), current.id, {
-        name: req.body.label ?? current.name,
-        description: req.body.description ?? current.description ?? undefined,
-        privileges: current.privileges.map((p) => ({ roleId: p.role_id, ...(p.project_id ? { projectId: p.project_id } : {}) })),
-        resources: req.body.resources ? checkResources(req.body.resources, req.params.org_name) : current.resources,
-        sourceIps: current.source_ips,
-        active: req.body.is_active ?? current.active,
-        rateLimitPerHour: current.rate_limit_per_hour,
+      const updated = await apiTokens.patch(req.caller, org(req), req.params.access_token_id, {
+        name: req.body.label,
+        description: req.body.description,
+        resources: req.body.resources ? checkResources(req.body.resources, req.params.org_name) : undefined,
+        active: req.body.is_active,
       });
       return tokenToWire(updated);
     },

@@ -91,17 +91,10 @@ export const mistRoutes: RouteModule = (app, { core }) => {
     schema: { operationId: 'mistUpdateOrgApiToken', tags, params: TokenParams, body: UpdateBody },
     config: manage('update'),
     handler: async (req) => {
-      const current = await apiTokens.get(req.params.org_id, req.params.apitoken_id);
-      const row = await apiTokens.update(req.caller, req.params.org_id, current.id, {
+      const row = await apiTokens.patch(req.caller, req.params.org_id, req.params.apitoken_id, {
         name: req.body.name,
-        description: current.description ?? undefined,
-        privileges: req.body.privileges
-          ? await fromMist(core, req.params.org_id, req.body.privileges)
-          : current.privileges.map((p) => ({ roleId: p.role_id, ...(p.project_id ? { projectId: p.project_id } : {}) })),
-        resources: current.resources,
-        sourceIps: req.body.src_ips ?? current.source_ips,
-        active: current.active,
-        rateLimitPerHour: current.rate_limit_per_hour,
+        privileges: req.body.privileges && (await fromMist(core, req.params.org_id, req.body.privileges)),
+        sourceIps: req.body.src_ips,
       });
       return toWire(core, row, row.secret_hint);
     },

@@ -50,6 +50,22 @@ export interface ApiTokenInput {
   rateLimitPerHour?: number | null;
 }
 
+/** Some of a token's fields: what a partial update (Docker Hub's PATCH, Mist's PUT) changes; the rest stays. */
+export type ApiTokenPatch = Partial<Omit<ApiTokenInput, 'expiresAt'>>;
+
+/** A token's current fields as the input that would write them again. */
+export function inputOf(token: ApiTokenRecord): ApiTokenInput {
+  return {
+    name: token.name,
+    description: token.description ?? undefined,
+    privileges: token.privileges.map((p) => ({ roleId: p.role_id, ...(p.project_id ? { projectId: p.project_id } : {}) })),
+    resources: token.resources,
+    sourceIps: token.source_ips,
+    active: token.active,
+    rateLimitPerHour: token.rate_limit_per_hour,
+  };
+}
+
 export interface ApiTokenPolicy {
   /** The longest lifetime a new token may have, in seconds; null: no limit. */
   maxLifetimeSeconds: number | null;

@@ -13,11 +13,20 @@ import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
 import { changedFields, idList } from '../common/changes.ts';
 import { finishPage, type Listing, type PageQuery } from '../common/pagination.ts';
 import type { RoleService } from '../roles/service.ts';
-import type { ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenRecord } from './model.ts';
+import { type ApiTokenFilter, type ApiTokenInput, type ApiTokenPatch, type ApiTokenPolicy, type ApiTokenRecord, inputOf } from './model.ts';
 import { parseSourceIps } from './source-ips.ts';
 import * as store from './store.ts';
 
-export type { ApiTokenFilter, ApiTokenInput, ApiTokenPolicy, ApiTokenPrivilege, ApiTokenRecord, ApiTokenResource, ApiTokenState } from './model.ts';
+export type {
+  ApiTokenFilter,
+  ApiTokenInput,
+  ApiTokenPatch,
+  ApiTokenPolicy,
+  ApiTokenPrivilege,
+  ApiTokenRecord,
+  ApiTokenResource,
+  ApiTokenState,
+} from './model.ts';
 
 /** A token with its secret: the only time the secret is seen. */
 export interface ApiTokenWithSecret {
@@ -86,19 +95,37 @@ export class ApiTokenService {
 
   /** Replaces name, description, privileges, resources, source addresses and the on/off switch; the expiry is fixed. */
   async update(caller: Caller, organizationId: string, id: string, input: ApiTokenInput): Promise<ApiTokenRecord> {
+    return this.db.transaction(async () => this.replace(caller, organizationId, await this.locked(organizationId, id), input));
+  }
+
+  /**
+   * Changes the fields given and keeps the others, in one transaction on the locked row, so two
+   * partial updates of one token at once (of different fields) both take effect, one after the other.
+   */
+  async patch(caller: Caller, organizationId: string, id: string, patch: ApiTokenPatch): Promise<ApiTokenRecord> {
+    const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
     return this.db.transaction(async () => {
-      const current = await this.get(organizationId, id);
-      if (input.expiresAt !== undefined && (input.expiresAt?.getTime() ?? null) !== (current.expires_at?.getTime() ?? null)) {
-        throw new InvalidRequest('spec.expiresAt is fixed when the token is created; create a new token instead');
-      }
-      const checked = await this.checked(caller, organizationId, input);
-      await store.updateToken(this.db, organizationId, id, checked, caller.subject);
-      await store.replaceGrants(this.db, organizationId, id, checked.privileges);
-      const switched = current.active !== (checked.active ?? true);
-      const action = switched ? (checked.active === false ? 'apitoken.deactivated' : 'apitoken.activated') : 'apitoken.updated';
-      await this.record(action, caller, organizationId, id, 'apitoken', changedFieldsOf(current, checked));
-      return this.get(organizationId, id);
+      const current = await this.locked(organizationId, id);
+      return this.replace(caller, organizationId, current, { ...inputOf(current), ...given });
     });
+  }
+
+  private async locked(organizationId: string, id: string): Promise<ApiTokenRecord> {
+    if (!(await store.lockToken(this.db, organizationId, id))) throw new NotFound('API token not found');
+    return this.get(organizationId, id);
+  }
+
+  private async replace(caller: Caller, organizationId: string, current: ApiTokenRecord, input: ApiTokenInput): Promise<ApiTokenRecord> {
+    if (input.expiresAt !== undefined && (input.expiresAt?.getTime() ?? null) !== (current.expires_at?.getTime() ?? null)) {
+      throw new InvalidRequest('spec.expiresAt is fixed when the token is created; create a new token instead');
+    }
+    const checked = await this.checked(caller, organizationId, input);
+    await store.updateToken(this.db, organizationId, current.id, checked, caller.subject);
+    await store.replaceGrants(this.db, organizationId, current.id, checked.privileges);
+    const switched = current.active !== (checked.active ?? true);
+    const action = switched ? (checked.active === false ? 'apitoken.deactivated' : 'apitoken.activated') : 'apitoken.updated';
+    await this.record(action, caller, organizationId, current.id, 'apitoken', changedFieldsOf(current, checked));
+    return this.get(organizationId, current.id);
   }
 
   /** A new secret, shown once; the old one keeps working for `graceSeconds` (0: stops at once). */

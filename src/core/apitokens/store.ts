@@ -45,6 +45,12 @@ export async function getToken(db: Queryable, organizationId: string, id: string
   return (await db.query<ApiTokenRecord>(`${select} WHERE t.organization_id = $1 AND t.id = $2`, [organizationId, id], { prepare: true })).rows[0];
 }
 
+/** Locks the token's row for the rest of the transaction: changes of one token take turns. */
+export async function lockToken(db: Queryable, organizationId: string, id: string): Promise<boolean> {
+  const result = await db.query('SELECT 1 FROM api_tokens WHERE organization_id = $1 AND id = $2 FOR UPDATE', [organizationId, id]);
+  return result.rowCount > 0;
+}
+
 /** Tokens an organization holds, whatever their state: what the policy's maximum counts. */
 export async function countTokens(db: Queryable, organizationId: string): Promise<number> {
   const result = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM api_tokens WHERE organization_id = $1', [organizationId], { prepare: true });
