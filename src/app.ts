@@ -96,6 +96,7 @@ export async function buildApp({ config, db, keys, logger, loggerInstance, limit
   });
   const metrics = new Metrics({ caches: () => core.caches.stats(), changeFeedUp: () => core.caches.changeFeedUp, pool: () => db.poolStats() });
   app.decorate('metrics', metrics);
+  core.issuance.onIssued((grant) => metrics.tokenIssued(grant));
   app.addHook('onResponse', async (request, reply) => {
     metrics.request(request.routeOptions.url ?? 'unknown', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });

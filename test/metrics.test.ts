@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, suite } from './helpers.ts';
+import { createOrganization, createProject } from './fixtures.ts';
+import { freePort, suite, uniqueName } from './helpers.ts';
 import { seedPgliteDataDir } from './support/databases.ts';
 import { type Running, serve } from './support/serve.ts';
 import { registerClient } from './support/world.ts';
@@ -50,6 +51,24 @@ suite(
       const { hits, misses } = ctx().built.core.caches.stats().credentials!;
       assert.match(again.text, new RegExp(`^tessera_cache_lookups_total\\{cache="credentials",result="hit"\\} ${hits}$`, 'm'));
       assert.match(again.text, new RegExp(`^tessera_cache_lookups_total\\{cache="credentials",result="miss"\\} ${misses}$`, 'm'));
+    });
+
+    it('counts every token the one issuer makes, whatever face asked: workload tokens and Docker Hub logins too', async () => {
+      const count = async (grant: string) => {
+        const text = (await ctx().anonymous.request('GET', '/metrics', undefined, { authorization: `Bearer ${token}` })).text;
+        return Number(new RegExp(`tessera_tokens_issued_total\\{grant="${grant}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+      };
+      const name = uniqueName('acme');
+      const org = await createOrganization(ctx().admin, name);
+      const project = await createProject(ctx().admin, org);
+      const [workload, login] = [await count('workload'), await count('dockerhub_login')];
+      assert.equal((await ctx().admin.post(`/api/v1/organizations/${org}/projects/${project}/workloadtokens`, {})).status, 201);
+      const oat = await ctx().admin.post(`/v2/orgs/${name}/access-tokens`, {
+        label: 'ci',
+        resources: [{ type: 'TYPE_REPO', path: `${name}/*`, scopes: ['scope-image-pull'] }],
+      });
+      assert.equal((await ctx().anonymous.post('/v2/auth/token', { identifier: name, secret: oat.body.token })).status, 200);
+      assert.deepEqual([await count('workload'), await count('dockerhub_login')], [workload + 1, login + 1]);
     });
   },
   { TESSERA_METRICS_TOKEN: token },

@@ -20,6 +20,7 @@ import { ClientService } from './clients/service.ts';
 import { Authenticator } from './credentials/authenticator.ts';
 import { CredentialService } from './credentials/service.ts';
 import { GroupService } from './groups/service.ts';
+import { TokenIssuance } from './issuance/service.ts';
 import { KeyRing } from './keys/service.ts';
 import { OidcClaimsService } from './oidcclaims/service.ts';
 import { OnboardingService } from './onboarding/service.ts';
@@ -33,7 +34,6 @@ import { RoleService } from './roles/service.ts';
 import { ServiceAccountService } from './serviceaccounts/service.ts';
 import { LoginRequestService } from './sessions/login-requests.ts';
 import { SessionService } from './sessions/service.ts';
-import { TokenIssuer } from './sessions/tokens.ts';
 import { TrustPolicyService } from './trustpolicies/service.ts';
 import { UserService } from './users/service.ts';
 import { WorkloadTokenService } from './workload/service.ts';
@@ -85,7 +85,8 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
   const apiTokenUse = new ApiTokenAuthentication(db, hasher, audit, log, caches);
   const oidcClaims = new OidcClaimsService(db, projects, config.workloadTokenMaxTtl * 1000, events, caches);
   const serviceAccounts = new ServiceAccountService(db, groups, credentials, config.serviceAccountTokenTtl, events);
-  const workloadTokens = new WorkloadTokenService(oidcClaims, organizations, signer, config.issuer, events);
+  const issuance = new TokenIssuance(signer, users);
+  const workloadTokens = new WorkloadTokenService(oidcClaims, organizations, issuance, config.issuer, events);
   const trustPolicies = new TrustPolicyService(
     db,
     { own: workloadTokens, localKey: (kid) => keyRing.verificationKey(kid), maxTtlSeconds: config.accessTokenTtl },
@@ -109,7 +110,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     clients,
     sessions,
     logins: new LoginRequestService(db, hasher, keys.encryptionKey),
-    tokens: new TokenIssuer(signer, users),
+    issuance,
     authenticator: new Authenticator(credentials, apiTokenUse, signer, sessions, clients, caches),
     apiTokens,
     apiTokenUse,

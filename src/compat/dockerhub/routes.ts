@@ -129,13 +129,8 @@ export const dockerHubRoutes: RouteModule = (app, deps) => {
         if (error instanceof Unauthenticated) await refusedCredential(deps, req, 'dockerhub', error.message);
         throw error;
       });
-      const accessToken = await core.signer.accessToken({
-        sub: principal.subject,
-        clientId: principal.subject,
-        apiTokenId: principal.apiTokenId,
-        ttlSeconds: loginTtlSeconds,
-      });
-      return { access_token: accessToken };
+      const issued = await core.issuance.forApiToken(principal, loginTtlSeconds, 'dockerhub_login');
+      return { access_token: issued.access_token };
     },
   });
 };

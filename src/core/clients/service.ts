@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/db.ts';
 import type { Cache, Caches } from '../../kernel/cache.ts';
-import { InvalidClient, InvalidRequest, NotFound } from '../../kernel/errors.ts';
+import { InvalidClient, InvalidRequest, NotFound, UnauthorizedClient } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import { isLoopback } from '../../kernel/ip.ts';
@@ -158,6 +158,17 @@ export class ClientService {
       throw new InvalidClient(`this client authenticates with ${client.token_endpoint_auth_method}`);
     }
     return client;
+  }
+
+  /**
+   * RFC 6749 §5.2 `unauthorized_client`: a client uses only the grant types it was registered
+   * for, and a public client (no secret) never client_credentials (§4.4: confidential clients only).
+   */
+  requireGrantType(client: ClientRecord, grantType: string): void {
+    if (!(client.grant_types as string[]).includes(grantType)) throw new UnauthorizedClient(`this client may not use ${grantType}`);
+    if (grantType === 'client_credentials' && client.token_endpoint_auth_method === 'none') {
+      throw new UnauthorizedClient('a public client cannot use client_credentials');
+    }
   }
 
   /** The role of a system (client_credentials) client; undefined when it is gone or no longer one. */

@@ -10,7 +10,7 @@ import { InvalidRequest } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import type { Caller } from '../../rbac/caller.ts';
-import type { TokenSigner } from '../../tokens/jwt.ts';
+import type { TokenIssuance } from '../issuance/service.ts';
 import type { OidcClaimsService } from '../oidcclaims/service.ts';
 import type { OrganizationService } from '../organizations/service.ts';
 
@@ -41,7 +41,7 @@ export class WorkloadTokenService {
   constructor(
     private readonly claims: OidcClaimsService,
     private readonly organizations: Pick<OrganizationService, 'state'>,
-    private readonly signer: TokenSigner,
+    private readonly issuance: Pick<TokenIssuance, 'workloadTokens'>,
     private readonly issuer: string,
     private readonly events: EventSink,
   ) {}
@@ -94,10 +94,9 @@ export class WorkloadTokenService {
     );
     const ttlSeconds = Math.max(1, Math.floor(resolved.ttlMs / 1000));
     const common = { issuer: this.issuerOf(organizationId), audience, ttlSeconds, extra };
-    // Both signatures at once: each is made on libuv's threads, so the second need not wait.
-    const [token, tokenV2] = await Promise.all([
-      this.signer.workloadToken({ ...common, subject }),
-      this.signer.workloadToken({ ...common, subject: `${subject}/vcs-origin/${job.vcsOrigin ?? ''}/vcs-ref/${job.vcsRef ?? ''}` }),
+    const [token = '', tokenV2 = ''] = await this.issuance.workloadTokens(common, [
+      subject,
+      `${subject}/vcs-origin/${job.vcsOrigin ?? ''}/vcs-ref/${job.vcsRef ?? ''}`,
     ]);
     await this.events.record(caller.event({ type: 'workloadtoken.issued', organizationId, projectId, target: { kind: 'project', id: projectId } }));
     return { token, tokenV2, expiresAt: new Date(Date.now() + ttlSeconds * 1000), audience };

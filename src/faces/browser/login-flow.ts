@@ -50,7 +50,7 @@ export class LoginFlow {
     // answers only for that user; another user's session means a fresh login (or login_required).
     let hintedUser: string | undefined;
     if (params.id_token_hint) {
-      hintedUser = await this.core.signer.verifyIdTokenHint(params.id_token_hint).then(
+      hintedUser = await this.core.issuance.verifyIdTokenHint(params.id_token_hint).then(
         (hint) => hint.sub,
         () => undefined,
       );

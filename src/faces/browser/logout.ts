@@ -36,7 +36,7 @@ const carried = ['client_id', 'post_logout_redirect_uri', 'state', 'ui_locales']
 async function logout(core: Core, csrfKey: Buffer, { params, browserId, ssoToken, confirming }: LogoutRequest): Promise<FlowResult> {
   let hint: { sub?: string; aud?: string | string[]; sid?: unknown } | undefined;
   if (params.id_token_hint) {
-    hint = await core.signer.verifyIdTokenHint(params.id_token_hint).catch(() => undefined);
+    hint = await core.issuance.verifyIdTokenHint(params.id_token_hint).catch(() => undefined);
     if (!hint?.sub) return showError(400, 'Cannot sign out', 'The sign-out request could not be verified.');
   }
   const hintedClient = typeof hint?.aud === 'string' ? hint.aud : hint?.aud?.[0];

@@ -4,6 +4,7 @@ import type { RouteModule } from '../../http/faces.ts';
 import { NotFound } from '../../kernel/errors.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import { signingAlgs } from '../../tokens/jwt.ts';
+import { grants } from './token.ts';
 
 /** OpenID Connect Discovery 1.0 §3: every field of the Identity API's schema, and only what works. */
 export function openidConfiguration(issuer: string) {
@@ -23,7 +24,7 @@ export function openidConfiguration(issuer: string) {
     claims_supported: ['aud', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'picture', 'sub'],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+    grant_types_supported: [...grants.keys()],
     subject_types_supported: ['public'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],

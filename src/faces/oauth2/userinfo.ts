@@ -9,11 +9,11 @@ export const userinfoRoutes: RouteModule = (app, { core }) => {
   app.get('/oauth2/v2/userinfo', {
     config: { access: callers() },
     schema: { operationId: 'userinfo', tags: ['oidc'] },
-    handler: async (req) => core.tokens.userinfo(req.caller.principal),
+    handler: async (req) => core.issuance.userinfo(req.caller.principal),
   });
   app.post('/oauth2/v2/userinfo', {
     config: { access: callers({ credentialInBody: true }) },
     schema: { operationId: 'userinfoPost', tags: ['oidc'], ...formRequest },
-    handler: async (req) => core.tokens.userinfo(req.caller.principal),
+    handler: async (req) => core.issuance.userinfo(req.caller.principal),
   });
 };

@@ -4,13 +4,17 @@
  * narrows the scope when a narrower one is asked for.
  */
 import { InvalidRequest } from '../../../kernel/errors.ts';
-import type { Grant } from './types.ts';
+import { clientOf, type Grant } from './types.ts';
 
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
-  async handle(core, client, form) {
-    if (!form.refresh_token) throw new InvalidRequest('refresh_token is required');
-    const redeemed = await core.sessions.redeemRefreshToken(form.refresh_token, client.id, form.scope);
-    return core.tokens.forSession(redeemed, client.id_token_signed_response_alg);
+  parameters: ['refresh_token', 'scope'],
+  authentication: 'client',
+  async handle(context) {
+    const { core, params } = context;
+    const client = clientOf(context);
+    if (!params.refresh_token) throw new InvalidRequest('refresh_token is required');
+    const redeemed = await core.sessions.redeemRefreshToken(params.refresh_token, client.id, params.scope);
+    return core.issuance.forSession(redeemed, client.id_token_signed_response_alg, this.grantType);
   },
 };

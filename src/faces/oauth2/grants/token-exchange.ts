@@ -5,32 +5,24 @@
  * token's life is at most what is left of the subject token's, and at most the configured
  * access-token lifetime.
  */
-import type { Core } from '../../../core/index.ts';
-import type { TokenResponse } from '../../../core/sessions/tokens.ts';
 import { InvalidRequest } from '../../../kernel/errors.ts';
+import type { Grant } from './types.ts';
 
-export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const jwtTokenTypes = ['urn:ietf:params:oauth:token-type:jwt', 'urn:ietf:params:oauth:token-type:id_token'];
 
-export async function exchangeToken(core: Core, form: Record<string, string | undefined>, ip: string): Promise<TokenResponse & { issued_token_type: string }> {
-  if (!form.subject_token) throw new InvalidRequest('subject_token is required');
-  if (!form.subject_token_type || !jwtTokenTypes.includes(form.subject_token_type)) {
-    throw new InvalidRequest(`subject_token_type must be one of ${jwtTokenTypes.join(', ')}`);
-  }
-  if (form.requested_token_type && form.requested_token_type !== 'urn:ietf:params:oauth:token-type:access_token') {
-    throw new InvalidRequest('requested_token_type may only be urn:ietf:params:oauth:token-type:access_token');
-  }
-  const exchanged = await core.trustPolicies.exchange(form.subject_token, { ip });
-  const accessToken = await core.signer.accessToken({
-    sub: exchanged.serviceAccountId,
-    clientId: `trustpolicy:${exchanged.policyId}`,
-    serviceAccount: { id: exchanged.serviceAccountId, organizationId: exchanged.organizationId },
-    ttlSeconds: exchanged.ttlSeconds,
-  });
-  return {
-    access_token: accessToken,
-    issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-    token_type: 'Bearer',
-    expires_in: exchanged.ttlSeconds,
-  } as TokenResponse & { issued_token_type: string };
-}
+export const tokenExchangeGrant: Grant = {
+  grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
+  parameters: ['subject_token', 'subject_token_type', 'requested_token_type'],
+  authentication: 'none',
+  async handle({ core, params, ip }) {
+    if (!params.subject_token) throw new InvalidRequest('subject_token is required');
+    if (!params.subject_token_type || !jwtTokenTypes.includes(params.subject_token_type)) {
+      throw new InvalidRequest(`subject_token_type must be one of ${jwtTokenTypes.join(', ')}`);
+    }
+    if (params.requested_token_type && params.requested_token_type !== 'urn:ietf:params:oauth:token-type:access_token') {
+      throw new InvalidRequest('requested_token_type may only be urn:ietf:params:oauth:token-type:access_token');
+    }
+    const exchanged = await core.trustPolicies.exchange(params.subject_token, { ip });
+    return core.issuance.forExchange(exchanged, this.grantType);
+  },
+};
