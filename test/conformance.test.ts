@@ -83,6 +83,24 @@ suite('conformance findings: tokens', (ctx) => {
     });
     assert.deepEqual([introspected.body.active, 'scope' in introspected.body], [true, false]);
   });
+
+  it('lets a client use only the grants it is registered for (RFC 6749 §5.2 unauthorized_client)', async () => {
+    const web = await registerClient(ctx().admin, { redirectURIs: ['https://app.example/cb'] });
+    const refused = await ctx().anonymous.request('POST', '/oauth2/v2/token', 'grant_type=client_credentials', {
+      ...form,
+      authorization: basic(web.id, web.secret!),
+    });
+    assert.deepEqual([refused.status, refused.body], [400, { error: 'unauthorized_client', error_description: 'this client may not use client_credentials' }]);
+    const unknown = await ctx().anonymous.request('POST', '/oauth2/v2/token', 'grant_type=password&username=a&password=b', {
+      ...form,
+      authorization: basic(web.id, web.secret!),
+    });
+    assert.equal(unknown.body.error, 'unsupported_grant_type');
+    assert.match(
+      unknown.body.error_description,
+      /^grant_type is not one of authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange$/,
+    );
+  });
 });
 
 suite('conformance findings: bad input', (ctx) => {

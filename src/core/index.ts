@@ -122,7 +122,7 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
     projects,
     quotas,
     allocations: new AllocationService(db, organizations, projects, quotas, events),
-    onboarding: new OnboardingService(db, organizations, groups, users, roles, config.onboardingRoles),
+    onboarding: new OnboardingService(db, organizations, groups, users, roles, { enabled: config.onboarding, offered: config.onboardingRoles }),
     /** Whether the database answers (readiness). */
     ready: () => isReady(db),
     /** The Caller of a principal, with its ACL computed on demand. */

@@ -142,13 +142,10 @@ export class LoginFlow {
       if (!(error instanceof UpstreamError)) throw error;
       return failed(error.message);
     }
-    const account = await this.core.users.signIn(identity, provider.id);
-    if (!account) {
-      if (this.core.config.onboarding) return this.onboarding.start(row, { ...identity, providerId: provider.id }, browserId);
-      return failed('there is no account for this user', identity.email);
-    }
-    if (account.state !== 'active') return failed(`the account is ${account.state}`, identity.email);
-    return this.finish(row, account.id);
+    const admission = await this.core.onboarding.admit(identity, provider.id);
+    if (admission.outcome === 'onboarding') return this.onboarding.start(row, { ...identity, providerId: provider.id }, browserId);
+    if (admission.outcome === 'refused') return failed(admission.reason, identity.email);
+    return this.finish(row, admission.userId);
   }
 
   /** Completes a login request: a code for the client and a single-sign-on cookie. */
