@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { notingTables } from '../src/core/changes.ts';
 
 const src = new URL('../src/', import.meta.url);
 
@@ -78,6 +79,21 @@ describe('architecture', () => {
     };
     for (const module of uses.keys()) visit(module, []);
     assert.deepEqual(cycles, []);
+  });
+
+  it('marks every statement that writes a change-noting table as such (QueryOptions.notes)', () => {
+    const noting = new Set<string>(notingTables);
+    const unmarked: string[] = [];
+    for (const { path, text } of sources.filter(({ path }) => /^core\/.*(store|links)\.ts$/.test(path))) {
+      // Each db.query call, up to the next one or the end of its function: the statement and what it says of itself.
+      for (const call of text.split(/\.query(?:<[^>]*>)?\(/).slice(1)) {
+        const statement = call.split('\n}\n')[0]!;
+        const writes = [...statement.matchAll(/\b(?:INSERT\s+INTO|(?<!FOR )UPDATE|DELETE\s+FROM)\s+(\$\{link\.table\}|\w+)/g)].map((m) => m[1]!);
+        if (writes.some((table) => noting.has(table) || table.startsWith('$')) && !/notes: true/.test(statement))
+          unmarked.push(`${path}: ${writes.join(', ')}`);
+      }
+    }
+    assert.deepEqual(unmarked, []);
   });
 
   it('has exactly one writing module per table, its owner', () => {

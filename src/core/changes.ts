@@ -36,7 +36,7 @@ export const notingTables = [
 
 /** Starts following the change feed; resolves to the way to stop. */
 export async function followChanges(db: Db, caches: Caches, log: Pick<Logger, 'warn'>): Promise<() => Promise<void>> {
-  const stopCommits = db.watchCommits(notingTables, (changes) => caches.invalidate(changes));
+  const stopCommits = db.watchCommits((changes) => caches.invalidate(changes));
   let lost = false;
   const stopListening = await db.listen(
     changeChannel,

@@ -22,9 +22,6 @@ export interface Driver {
   close(): Promise<void>;
 }
 
-/** The tables a statement may write to, its data-modifying WITH parts included (a false match, as `FOR UPDATE OF`, names no table). */
-const writeTargets = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)/gi;
-
 /** What the change triggers (migrations 0006 and 0007) noted in this transaction. */
 const changesOfTransaction = "SELECT current_setting('tessera.changes', true) AS changes";
 
@@ -59,21 +56,14 @@ export function contextualDb(driver: Driver): Db {
     }
   };
   const committedListeners = new Set<(changes: string[]) => void>();
-  // Tables whose triggers note changes. A write to one outside a transaction runs in a
-  // transaction of its own, so that what it changed is known at commit like any other write's.
-  const noted = new Set<string>();
-  const notes = (sql: string) => {
-    if (noted.size === 0) return false;
-    for (const [, table] of sql.matchAll(writeTargets)) if (noted.has(table!.toLowerCase())) return true;
-    return false;
-  };
   const db: Db = {
     driver: driver.driver,
     get inTransaction() {
       return storage.getStore()?.open === true;
     },
     query<Row>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
-      if (!storage.getStore()?.open && notes(sql)) return db.transaction(() => db.query<Row>(sql, params, options));
+      // A write that notes changes, outside a transaction, gets one of its own (QueryOptions.notes).
+      if (options?.notes && committedListeners.size && !storage.getStore()?.open) return db.transaction(() => db.query<Row>(sql, params, options));
       return mapped(() => current().query<Row>(sql, params, options));
     },
     exec(sql: string) {
@@ -106,8 +96,7 @@ export function contextualDb(driver: Driver): Db {
     watchAvailability(listener) {
       onChange = listener;
     },
-    watchCommits(tables, listener) {
-      for (const table of tables) noted.add(table);
+    watchCommits(listener) {
       committedListeners.add(listener);
       return () => committedListeners.delete(listener);
     },

@@ -21,6 +21,12 @@ export interface QueryOptions {
    * prepared and kept on every connection.
    */
   prepare?: boolean;
+  /**
+   * The statement writes a table whose triggers note changes (the change feed's tables). Outside
+   * a transaction it then runs in one of its own, so that the writer learns at commit what it
+   * changed, as inside one. The code that writes such a table says so; nothing reads the SQL.
+   */
+  notes?: boolean;
 }
 
 export interface Queryable {
@@ -46,7 +52,7 @@ export interface Db extends Queryable {
    * 0006), before the caller's code goes on. `tables` are those whose triggers note changes:
    * a write to one outside a transaction gets a transaction of its own. Returns the way to stop.
    */
-  watchCommits(tables: readonly string[], listener: (changes: string[]) => void): () => void;
+  watchCommits(listener: (changes: string[]) => void): () => void;
   /**
    * LISTENs on a channel (every instance's commits, this one's included). `onState` says when
    * the subscription is up and when it is lost (it is then re-established on its own); while

@@ -85,7 +85,7 @@ export async function insertToken(
       t.secretHint,
       input.rateLimitPerHour ?? null,
     ],
-    { prepare: true },
+    { prepare: true, notes: true },
   );
 }
 
@@ -105,12 +105,13 @@ export async function updateToken(db: Queryable, organizationId: string, id: str
       actor,
       input.rateLimitPerHour ?? null,
     ],
+    { notes: true },
   );
   return result.rowCount > 0;
 }
 
 export async function replaceGrants(db: Queryable, organizationId: string, id: string, privileges: ApiTokenInput['privileges']): Promise<void> {
-  await db.query('DELETE FROM api_token_grants WHERE organization_id = $1 AND api_token_id = $2', [organizationId, id], { prepare: true });
+  await db.query('DELETE FROM api_token_grants WHERE organization_id = $1 AND api_token_id = $2', [organizationId, id], { prepare: true, notes: true });
   await insertGrants(db, organizationId, id, privileges);
 }
 
@@ -121,7 +122,7 @@ export async function insertGrants(db: Queryable, organizationId: string, id: st
     `INSERT INTO api_token_grants (organization_id, api_token_id, role_id, project_id)
      SELECT $1, $2, p.role_id, p.project_id FROM unnest($3::uuid[], $4::uuid[]) AS p(role_id, project_id)`,
     [organizationId, id, privileges.map((p) => p.roleId), privileges.map((p) => p.projectId ?? null)],
-    { prepare: true },
+    { prepare: true, notes: true },
   );
 }
 
@@ -143,12 +144,15 @@ export async function rotateToken(
             token_hash = $3, secret_hint = $6, modified_at = now(), modified_by = $5
       WHERE organization_id = $1 AND id = $2`,
     [organizationId, id, secret.hash, graceSeconds, actor, secret.hint],
+    { notes: true },
   );
   return result.rowCount > 0;
 }
 
 export async function deleteToken(db: Queryable, organizationId: string, id: string): Promise<string | undefined> {
-  const result = await db.query<{ name: string }>('DELETE FROM api_tokens WHERE organization_id = $1 AND id = $2 RETURNING name', [organizationId, id]);
+  const result = await db.query<{ name: string }>('DELETE FROM api_tokens WHERE organization_id = $1 AND id = $2 RETURNING name', [organizationId, id], {
+    notes: true,
+  });
   return result.rows[0]?.name;
 }
 
@@ -182,7 +186,7 @@ export async function touchToken(db: Queryable, id: string, ip: string): Promise
     `UPDATE api_tokens SET last_used_at = now(), last_used_ip = $2
       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
     [id, ip],
-    { prepare: true },
+    { prepare: true, notes: true },
   );
 }
 
@@ -204,5 +208,6 @@ export async function putPolicy(db: Queryable, organizationId: string, policy: A
      ON CONFLICT (organization_id) DO UPDATE SET max_lifetime_seconds = $2, require_expiry = $3, max_tokens = $4,
        rate_limit_per_hour = $5, modified_at = now(), modified_by = $6`,
     [organizationId, policy.maxLifetimeSeconds, policy.requireExpiry, policy.maxTokens, policy.rateLimitPerHour, actor],
+    { notes: true },
   );
 }

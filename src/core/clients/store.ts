@@ -40,6 +40,7 @@ export async function insertClient(db: Queryable, id: string, v: ClientValues, s
        id_token_signed_response_alg, secret_hash, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [id, ...values(v), secretHash, actor],
+    { notes: true },
   );
 }
 
@@ -52,13 +53,14 @@ export async function updateClient(db: Queryable, id: string, v: ClientValues, s
        secret_hash = CASE WHEN $16::boolean THEN $17 ELSE secret_hash END, modified_at = now(), modified_by = $18
      WHERE id = $1`,
     [id, ...values(v), secretHash !== undefined, secretHash ?? null, actor],
+    { notes: true },
   );
   return result.rowCount > 0;
 }
 
 /** Deleting a client ends its sessions, codes and refresh tokens (cascade). */
 export async function deleteClient(db: Queryable, id: string): Promise<boolean> {
-  return (await db.query('DELETE FROM oauth_clients WHERE id = $1', [id])).rowCount > 0;
+  return (await db.query('DELETE FROM oauth_clients WHERE id = $1', [id], { notes: true })).rowCount > 0;
 }
 
 /** The role name of a client that may use client_credentials (null: no role); undefined if it may not (or is gone). */

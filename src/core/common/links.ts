@@ -31,13 +31,13 @@ export async function replaceLinks(
   ids: readonly string[],
 ): Promise<void> {
   const [owner, other] = side === 'left' ? [link.left, link.right] : [link.right, link.left];
-  await db.query(`DELETE FROM ${link.table} WHERE organization_id = $1 AND ${owner} = $2`, [organizationId, ownerId]);
+  await db.query(`DELETE FROM ${link.table} WHERE organization_id = $1 AND ${owner} = $2`, [organizationId, ownerId], { notes: true });
   if (ids.length) {
-    await db.query(`INSERT INTO ${link.table} (organization_id, ${owner}, ${other}) SELECT $1, $2, unnest($3::uuid[])`, [
-      organizationId,
-      ownerId,
-      [...new Set(ids)],
-    ]);
+    await db.query(
+      `INSERT INTO ${link.table} (organization_id, ${owner}, ${other}) SELECT $1, $2, unnest($3::uuid[])`,
+      [organizationId, ownerId, [...new Set(ids)]],
+      { notes: true },
+    );
   }
 }
 

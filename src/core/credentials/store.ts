@@ -47,13 +47,14 @@ export async function insertCredential(db: Queryable, credential: NewCredential)
     `INSERT INTO credentials (id, kind, token_hash, organization_id, service_account_id, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING expires_at`,
     [id, credential.kind, credential.tokenHash, credential.organizationId ?? null, credential.serviceAccountId ?? null, credential.expiresAt ?? null],
+    { notes: true },
   );
   return { id, expiresAt: result.rows[0]!.expires_at };
 }
 
 /** Revokes a service account's token: the row goes, so the next lookup finds nothing. */
 export async function deleteServiceAccountCredential(db: Queryable, organizationId: string, serviceAccountId: string): Promise<void> {
-  await db.query('DELETE FROM credentials WHERE organization_id = $1 AND service_account_id = $2', [organizationId, serviceAccountId]);
+  await db.query('DELETE FROM credentials WHERE organization_id = $1 AND service_account_id = $2', [organizationId, serviceAccountId], { notes: true });
 }
 
 /** Serializes bootstrap across instances that start together, for the rest of the transaction. */
@@ -72,7 +73,7 @@ export async function touchCredential(db: Queryable, id: string): Promise<void> 
     `UPDATE credentials SET last_used_at = now()
       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
     [id],
-    { prepare: true },
+    { prepare: true, notes: true },
   );
 }
 

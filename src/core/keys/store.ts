@@ -35,11 +35,13 @@ export async function replaceKey(
     `UPDATE signing_keys SET retired_at = now(), published_until = now() + make_interval(secs => $1)
       WHERE alg = $2 AND retired_at IS NULL`,
     [publishSeconds, key.alg],
+    { notes: true },
   );
   const result = await db.query<KeyRow>(
     `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_ciphertext) VALUES ($1, $2, $3, $4)
      RETURNING kid, alg, public_jwk, private_jwk_ciphertext, created_at`,
     [key.kid, key.alg, JSON.stringify(key.publicJwk), key.sealedPrivateJwk],
+    { notes: true },
   );
   return result.rows[0]!;
 }

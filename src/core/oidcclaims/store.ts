@@ -63,5 +63,6 @@ export async function setClaims(
        ttl_ms = CASE WHEN $5 THEN $6 ELSE oidc_claims.ttl_ms END,
        ttl_updated_at = CASE WHEN $5 THEN now() ELSE oidc_claims.ttl_updated_at END`,
     [organizationId, projectId, setAudience, values.audience ?? null, setTtl, values.ttlMs ?? null],
+    { notes: true },
   );
 }

@@ -18,6 +18,7 @@ export async function insertOrganization(db: Queryable, input: OrganizationInput
        provider_id, google_customer_id, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${columns}`,
     [randomUUID(), ...metadataValues(input.metadata), ...specValues(input), actor],
+    { notes: true },
   );
   return result.rows[0]!;
 }
@@ -65,13 +66,14 @@ export async function updateOrganization(db: Queryable, id: string, input: Organ
        provider_scope = $7, provider_id = $8, google_customer_id = $9, modified_at = now(), modified_by = $10
      WHERE id = $1`,
     [id, ...metadataValues(input.metadata), ...specValues(input), actor],
+    { notes: true },
   );
   return result.rowCount > 0;
 }
 
 /** Starts deletion; purgeDeleted removes the row (and, by cascade, everything in it). */
 export async function markOrganizationDeleted(db: Queryable, id: string): Promise<boolean> {
-  const result = await db.query('UPDATE organizations SET deletion_time = COALESCE(deletion_time, now()) WHERE id = $1', [id]);
+  const result = await db.query('UPDATE organizations SET deletion_time = COALESCE(deletion_time, now()) WHERE id = $1', [id], { notes: true });
   return result.rowCount > 0;
 }
 
@@ -81,5 +83,5 @@ export async function lockOrganization(db: Queryable, id: string): Promise<boole
 }
 
 export async function purgeDeletedOrganizations(db: Queryable): Promise<number> {
-  return (await db.query('DELETE FROM organizations WHERE deletion_time IS NOT NULL')).rowCount;
+  return (await db.query('DELETE FROM organizations WHERE deletion_time IS NOT NULL', undefined, { notes: true })).rowCount;
 }

@@ -27,12 +27,11 @@ export async function getProject(db: Queryable, organizationId: string, id: stri
 
 export async function insertProject(db: Queryable, organizationId: string, input: ProjectInput, actor: string): Promise<string> {
   const id = randomUUID();
-  await db.query('INSERT INTO projects (id, organization_id, name, description, tags, created_by) VALUES ($1, $2, $3, $4, $5, $6)', [
-    id,
-    organizationId,
-    ...metadataValues(input.metadata),
-    actor,
-  ]);
+  await db.query(
+    'INSERT INTO projects (id, organization_id, name, description, tags, created_by) VALUES ($1, $2, $3, $4, $5, $6)',
+    [id, organizationId, ...metadataValues(input.metadata), actor],
+    { notes: true },
+  );
   await replaceLinks(db, links.projectGroups, 'left', organizationId, id, input.groupIds);
   return id;
 }
@@ -42,21 +41,23 @@ export async function updateProject(db: Queryable, organizationId: string, id: s
     `UPDATE projects SET name = $3, description = $4, tags = $5, modified_at = now(), modified_by = $6
       WHERE organization_id = $1 AND id = $2`,
     [organizationId, id, ...metadataValues(input.metadata), actor],
+    { notes: true },
   );
   await replaceLinks(db, links.projectGroups, 'left', organizationId, id, input.groupIds);
 }
 
 /** Starts deletion; purgeDeleted removes the row and, by cascade, its allocations. */
 export async function markProjectDeleted(db: Queryable, organizationId: string, id: string): Promise<boolean> {
-  const result = await db.query('UPDATE projects SET deletion_time = COALESCE(deletion_time, now()) WHERE organization_id = $1 AND id = $2', [
-    organizationId,
-    id,
-  ]);
+  const result = await db.query(
+    'UPDATE projects SET deletion_time = COALESCE(deletion_time, now()) WHERE organization_id = $1 AND id = $2',
+    [organizationId, id],
+    { notes: true },
+  );
   return result.rowCount > 0;
 }
 
 export async function purgeDeletedProjects(db: Queryable): Promise<number> {
-  return (await db.query('DELETE FROM projects WHERE deletion_time IS NOT NULL')).rowCount;
+  return (await db.query('DELETE FROM projects WHERE deletion_time IS NOT NULL', undefined, { notes: true })).rowCount;
 }
 
 /** The live projects a group is attached to (Mist's "site group"). */

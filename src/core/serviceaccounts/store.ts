@@ -27,12 +27,11 @@ export async function getServiceAccount(db: Queryable, organizationId: string, i
 
 export async function insertServiceAccount(db: Queryable, organizationId: string, input: ServiceAccountInput, actor: string): Promise<string> {
   const id = randomUUID();
-  await db.query('INSERT INTO service_accounts (id, organization_id, name, description, tags, created_by) VALUES ($1, $2, $3, $4, $5, $6)', [
-    id,
-    organizationId,
-    ...metadataValues(input.metadata),
-    actor,
-  ]);
+  await db.query(
+    'INSERT INTO service_accounts (id, organization_id, name, description, tags, created_by) VALUES ($1, $2, $3, $4, $5, $6)',
+    [id, organizationId, ...metadataValues(input.metadata), actor],
+    { notes: true },
+  );
   return id;
 }
 
@@ -41,10 +40,11 @@ export async function updateServiceAccount(db: Queryable, organizationId: string
     `UPDATE service_accounts SET name = $3, description = $4, tags = $5, modified_at = now(), modified_by = $6
       WHERE organization_id = $1 AND id = $2`,
     [organizationId, id, ...metadataValues(input.metadata), actor],
+    { notes: true },
   );
 }
 
 /** Deleting the account deletes its token (cascade), which revokes it at once. */
 export async function deleteServiceAccount(db: Queryable, organizationId: string, id: string): Promise<boolean> {
-  return (await db.query('DELETE FROM service_accounts WHERE organization_id = $1 AND id = $2', [organizationId, id])).rowCount > 0;
+  return (await db.query('DELETE FROM service_accounts WHERE organization_id = $1 AND id = $2', [organizationId, id], { notes: true })).rowCount > 0;
 }

@@ -16,6 +16,7 @@ export async function createSession(
   if (s.single) {
     await db.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL`, [s.userId, s.clientId], {
       prepare: true,
+      notes: true,
     });
   }
   const id = randomUUID();
@@ -23,7 +24,7 @@ export async function createSession(
     `INSERT INTO sessions (id, user_id, client_id, scope, auth_time, expires_at, browser_session_id)
      VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7)`,
     [id, s.userId, s.clientId, s.scope, s.authTime, s.ttlSeconds, s.browserSessionId ?? null],
-    { prepare: true },
+    { prepare: true, notes: true },
   );
   return id;
 }
@@ -41,12 +42,12 @@ export async function liveSession(db: Queryable, id: string): Promise<LiveSessio
 }
 
 export async function revokeSession(db: Queryable, id: string): Promise<void> {
-  await db.query('UPDATE sessions SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1', [id]);
+  await db.query('UPDATE sessions SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1', [id], { notes: true });
 }
 
 /** Ends a browser's single-sign-on session and the client sessions started in it. */
 export async function endBrowserSession(db: Queryable, browserSessionId: string): Promise<void> {
-  await db.query('UPDATE sessions SET revoked_at = now() WHERE browser_session_id = $1 AND revoked_at IS NULL', [browserSessionId]);
+  await db.query('UPDATE sessions SET revoked_at = now() WHERE browser_session_id = $1 AND revoked_at IS NULL', [browserSessionId], { notes: true });
   await db.query('UPDATE browser_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [browserSessionId]);
 }
 
@@ -175,7 +176,7 @@ export async function findBrowserSession(db: Queryable, hash: string) {
     `SELECT b.id, b.user_id, b.auth_time FROM browser_sessions b JOIN users u ON u.id = b.user_id
       WHERE b.token_hash = $1 AND b.revoked_at IS NULL AND b.expires_at > now() AND u.state = 'active'`,
     [hash],
-    { prepare: true },
+    { prepare: true, notes: true },
   );
   return result.rows[0];
 }

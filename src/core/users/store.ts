@@ -23,11 +23,11 @@ export async function getMembership(db: Queryable, organizationId: string, id: s
 
 /** The global account for an email, created (in `state`) on first use. */
 export async function ensureAccount(db: Queryable, email: string, state: 'active' | 'pending'): Promise<{ id: string; created: boolean }> {
-  const inserted = await db.query<{ id: string }>('INSERT INTO users (id, email, state) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id', [
-    randomUUID(),
-    email,
-    state,
-  ]);
+  const inserted = await db.query<{ id: string }>(
+    'INSERT INTO users (id, email, state) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id',
+    [randomUUID(), email, state],
+    { notes: true },
+  );
   if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
   const existing = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = lower($1)', [email]);
   return { id: existing.rows[0]!.id, created: false };
@@ -44,6 +44,7 @@ export async function insertMembership(db: Queryable, organizationId: string, ac
     `INSERT INTO organization_users (id, organization_id, user_id, name, description, tags, state, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [id, organizationId, accountId, ...metadataValues(values.metadata), values.state, actor],
+    { notes: true },
   );
   return id;
 }
@@ -53,12 +54,13 @@ export async function updateMembership(db: Queryable, organizationId: string, id
     `UPDATE organization_users SET name = $3, description = $4, tags = $5, state = $6, modified_at = now(), modified_by = $7
       WHERE organization_id = $1 AND id = $2`,
     [organizationId, id, ...metadataValues(values.metadata), values.state, actor],
+    { notes: true },
   );
 }
 
 /** Removing a member also removes it from every group, by cascade. */
 export async function deleteMembership(db: Queryable, organizationId: string, id: string): Promise<boolean> {
-  return (await db.query('DELETE FROM organization_users WHERE organization_id = $1 AND id = $2', [organizationId, id])).rowCount > 0;
+  return (await db.query('DELETE FROM organization_users WHERE organization_id = $1 AND id = $2', [organizationId, id], { notes: true })).rowCount > 0;
 }
 
 export async function accountByIdentity(db: Queryable, issuer: string, subject: string): Promise<AccountRecord | undefined> {
@@ -92,7 +94,7 @@ export async function linkIdentity(db: Queryable, accountId: string, identity: U
       identity.picture ?? null,
     ],
   );
-  await db.query('UPDATE users SET last_active = now() WHERE id = $1', [accountId]);
+  await db.query('UPDATE users SET last_active = now() WHERE id = $1', [accountId], { notes: true });
 }
 
 /** Profile claims for ID tokens and userinfo, from the most recent upstream login. */
@@ -124,7 +126,7 @@ export async function consumeSignupToken(db: Queryable, tokenHash: string): Prom
     [tokenHash],
   );
   if (!used.rows[0]) return false;
-  await db.query(`UPDATE users SET state = 'active' WHERE id = $1 AND state = 'pending'`, [used.rows[0].user_id]);
+  await db.query(`UPDATE users SET state = 'active' WHERE id = $1 AND state = 'pending'`, [used.rows[0].user_id], { notes: true });
   return true;
 }
 
