@@ -56,6 +56,13 @@ for (const backend of testBackends()) {
       assert.equal(await count(), 1);
     });
 
+    it('says a constraint’s violation in generic words, or in those its owning module gave', async () => {
+      const duplicate = () => db.query('INSERT INTO notes VALUES (1, $1)', ['again']);
+      await assert.rejects(duplicate(), (error) => error instanceof Conflict && error.message === 'the resource conflicts with an existing one');
+      db.explainConstraints({ notes_pkey: 'a note with this number already exists' });
+      await assert.rejects(duplicate(), (error) => error instanceof Conflict && error.message === 'a note with this number already exists');
+    });
+
     it('work that outlives its transaction runs outside it instead of failing', async () => {
       let late: Promise<unknown> | undefined;
       await db.transaction(async () => {

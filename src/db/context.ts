@@ -49,13 +49,14 @@ export function contextualDb(driver: Driver): Db {
       report(true);
       return result;
     } catch (error) {
-      const failure = fromDriverError(error);
+      const failure = fromDriverError(error, meanings);
       if (failure instanceof DatabaseUnavailable) report(false, failure.reason);
       else report(true); // the database answered, with an error
       throw failure;
     }
   };
   const committedListeners = new Set<(changes: string[]) => void>();
+  const meanings: Record<string, string> = {};
   const db: Db = {
     driver: driver.driver,
     get inTransaction() {
@@ -95,6 +96,9 @@ export function contextualDb(driver: Driver): Db {
     close: () => driver.close(),
     watchAvailability(listener) {
       onChange = listener;
+    },
+    explainConstraints(given) {
+      Object.assign(meanings, given);
     },
     watchCommits(listener) {
       committedListeners.add(listener);

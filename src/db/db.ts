@@ -29,6 +29,9 @@ export interface QueryOptions {
   notes?: boolean;
 }
 
+/** Constraint name → the caller-facing text of its violation (a duplicate, or a row still in use). */
+export type ConstraintMeanings = Readonly<Record<string, string>>;
+
 export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<Row>>;
   /** Runs a script of several statements without parameters (migrations). */
@@ -49,10 +52,16 @@ export interface Db extends Queryable {
   watchAvailability(listener: (available: boolean, reason?: string) => void): void;
   /**
    * Calls `listener` after each commit with the change tags the transaction noted (migration
-   * 0006), before the caller's code goes on. `tables` are those whose triggers note changes:
-   * a write to one outside a transaction gets a transaction of its own. Returns the way to stop.
+   * 0006), before the caller's code goes on (QueryOptions.notes says which writes note them).
+   * Returns the way to stop.
    */
   watchCommits(listener: (changes: string[]) => void): () => void;
+  /**
+   * What the named constraints mean to a caller, given by the module that owns their tables:
+   * a unique or foreign-key violation of one becomes a conflict in these words instead of the
+   * generic one. The database layer knows no module's words.
+   */
+  explainConstraints(meanings: ConstraintMeanings): void;
   /**
    * LISTENs on a channel (every instance's commits, this one's included). `onState` says when
    * the subscription is up and when it is lost (it is then re-established on its own); while

@@ -1,4 +1,5 @@
 import { Conflict, DomainError, InvalidRequest, NotFound, Unavailable } from '../kernel/errors.ts';
+import type { ConstraintMeanings } from './db.ts';
 
 /** The fields both drivers (pg and PGlite) put on a PostgreSQL error. */
 interface PgError {
@@ -7,40 +8,23 @@ interface PgError {
   detail?: string;
 }
 
-// Caller-facing wording for the constraints a request can trip over.
-const uniqueMessages: Record<string, string> = {
-  organizations_name_key: 'an organization with this name already exists',
-  organizations_domain_key: 'another organization already uses this domain',
-  oauth2_providers_name_key: 'a provider with this name already exists',
-  organization_users_organization_id_user_id_key: 'this user is already a member of the organization',
-  service_accounts_name_key: 'a service account with this name already exists',
-  groups_name_key: 'a group with this name already exists',
-  projects_name_key: 'a project with this name already exists',
-  allocations_name_key: 'an allocation with this name already exists in the project',
-  allocations_project_id_resource_kind_resource_id_key: 'an allocation for this resource already exists in the project',
-  oauth_clients_name_key: 'a client with this name already exists',
-};
-
-const referenceMessages: Record<string, string> = {
-  organizations_provider_fkey: 'the provider is used by an organization for login',
-};
-
 /**
  * Maps a database error to the domain error it means, or returns undefined for errors that
  * are faults (faces answer those with a 500 that says nothing internal). This is the only
  * place that knows PostgreSQL error codes; the Db calls it on every failed query, so no
- * caller ever sees a driver error for a constraint.
+ * caller ever sees a driver error for a constraint. A constraint's words come from the module
+ * that owns it (`meanings`, Db.explainConstraints); otherwise they are generic.
  */
-export function mapDbError(error: unknown): DomainError | undefined {
+export function mapDbError(error: unknown, meanings: ConstraintMeanings = {}): DomainError | undefined {
   const { code, constraint = '', detail = '' } = (error ?? {}) as PgError;
   switch (code) {
     case '23505': // unique_violation
-      return new Conflict(uniqueMessages[constraint] ?? 'the resource conflicts with an existing one');
+      return new Conflict(meanings[constraint] ?? 'the resource conflicts with an existing one');
     case '23503': // foreign_key_violation
       // "is still referenced" means a delete of something in use; otherwise a write named
       // something that does not exist (in this organization).
       if (detail.includes('still referenced')) {
-        return new Conflict(referenceMessages[constraint] ?? 'the resource is still in use');
+        return new Conflict(meanings[constraint] ?? 'the resource is still in use');
       }
       if (constraint.endsWith('organization_id_fkey')) return new NotFound('organization not found');
       return new InvalidRequest('the request references a resource that does not exist');
@@ -101,11 +85,11 @@ export function unavailableReason(error: unknown): string | undefined {
 }
 
 /** Any failed query, as callers see it: a domain error (Unavailable when the database cannot serve), a DatabaseFault, or itself. */
-export function fromDriverError(error: unknown): unknown {
+export function fromDriverError(error: unknown, meanings: ConstraintMeanings = {}): unknown {
   if (error instanceof DomainError || error instanceof DatabaseFault) return error; // mapped by an inner query
   const reason = unavailableReason(error);
   if (reason) return new DatabaseUnavailable(reason);
-  const mapped = mapDbError(error);
+  const mapped = mapDbError(error, meanings);
   if (mapped) return mapped;
   const { code, routine, constraint } = (error ?? {}) as PgError & { routine?: string };
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? new DatabaseFault(code, routine, constraint || undefined) : error;

@@ -65,6 +65,7 @@ export class ClientService {
     private readonly events: EventSink,
     caches: Caches,
   ) {
+    db.explainConstraints(store.constraints);
     this.records = caches.cache('clients');
     this.systemRoles = caches.cache('system_clients');
   }

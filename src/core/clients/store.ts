@@ -1,8 +1,13 @@
 /** SQL of OAuth clients (table oauth_clients). */
-import type { Queryable } from '../../db/db.ts';
+import type { ConstraintMeanings, Queryable } from '../../db/db.ts';
 import { metadataValues } from '../common/metadata.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { ClientRecord, ClientValues } from './model.ts';
+
+/** What this module's constraints mean to a caller (its service gives them to the Db). */
+export const constraints: ConstraintMeanings = {
+  oauth_clients_name_key: 'a client with this name already exists',
+};
 
 const select = `SELECT c.id, c.name, c.description, c.tags, c.secret_hash, c.token_endpoint_auth_method, c.redirect_uris,
     c.post_logout_redirect_uris, c.grant_types, c.scopes, c.role_id, r.name AS role_name, c.login_uri, c.onboarding_uri,

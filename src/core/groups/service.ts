@@ -16,7 +16,9 @@ export class GroupService {
     private readonly db: Db,
     private readonly roles: RoleService,
     private readonly events: EventSink,
-  ) {}
+  ) {
+    db.explainConstraints(store.constraints);
+  }
 
   async list(organizationId: string, page: PageQuery): Promise<Listing<GroupRecord>> {
     return finishPage(page, await store.listGroups(this.db, organizationId, page));

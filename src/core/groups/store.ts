@@ -1,11 +1,16 @@
 /** SQL of groups (tables groups, group_roles, group_users, group_service_accounts). */
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../db/db.ts';
+import type { ConstraintMeanings, Queryable } from '../../db/db.ts';
 import { linkedIds, links, missingIds, replaceLinks } from '../common/links.ts';
 import { metadataValues } from '../common/metadata.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { RoleRecord } from '../roles/model.ts';
 import type { GroupInput, GroupRecord } from './model.ts';
+
+/** What this module's constraints mean to a caller (its service gives them to the Db). */
+export const constraints: ConstraintMeanings = {
+  groups_name_key: 'a group with this name already exists',
+};
 
 const select = `SELECT g.id, g.organization_id, g.name, g.description, g.tags, g.created_at, g.created_by,
     g.modified_at, g.modified_by,

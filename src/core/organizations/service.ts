@@ -26,6 +26,7 @@ export class OrganizationService {
     private readonly events: EventSink,
     caches: Caches,
   ) {
+    db.explainConstraints(store.constraints);
     this.states = caches.cache('organizations');
   }
 

@@ -1,9 +1,16 @@
 /** SQL of organizations (table organizations). */
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../db/db.ts';
+import type { ConstraintMeanings, Queryable } from '../../db/db.ts';
 import { metadataValues } from '../common/metadata.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { OrganizationInput, OrganizationRecord } from './model.ts';
+
+/** What this module's constraints mean to a caller (its service gives them to the Db). */
+export const constraints: ConstraintMeanings = {
+  organizations_name_key: 'an organization with this name already exists',
+  organizations_domain_key: 'another organization already uses this domain',
+  organizations_provider_fkey: 'the provider is used by an organization for login',
+};
 
 const columns = `o.id, o.name, o.description, o.tags, o.organization_type, o.domain, o.provider_scope,
   o.provider_id, o.google_customer_id, o.created_at, o.created_by, o.modified_at, o.modified_by, o.deletion_time`;

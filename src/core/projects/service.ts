@@ -25,7 +25,9 @@ export class ProjectService {
     private readonly db: Db,
     private readonly groups: GroupService,
     private readonly events: EventSink,
-  ) {}
+  ) {
+    db.explainConstraints(store.constraints);
+  }
 
   /** The projects a group of the organization is attached to. */
   projectsWithGroup(organizationId: string, groupId: string): Promise<string[]> {

@@ -1,10 +1,15 @@
 /** SQL of projects (tables projects, project_groups). */
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../db/db.ts';
+import type { ConstraintMeanings, Queryable } from '../../db/db.ts';
 import { linkedIds, links, replaceLinks } from '../common/links.ts';
 import { metadataValues } from '../common/metadata.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { ProjectInput, ProjectRecord } from './model.ts';
+
+/** What this module's constraints mean to a caller (its service gives them to the Db). */
+export const constraints: ConstraintMeanings = {
+  projects_name_key: 'a project with this name already exists',
+};
 
 const select = `SELECT p.id, p.organization_id, p.name, p.description, p.tags, p.created_at, p.created_by,
     p.modified_at, p.modified_by, p.deletion_time, ${linkedIds(links.projectGroups, 'left', 'p')} AS group_ids

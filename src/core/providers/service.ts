@@ -25,7 +25,9 @@ export class ProviderService {
     private readonly db: Db,
     private readonly encryptionKey: Buffer,
     private readonly events: EventSink,
-  ) {}
+  ) {
+    db.explainConstraints(store.constraints);
+  }
 
   async list(owner: Owner, page: PageQuery): Promise<Listing<ProviderRecord>> {
     return finishPage(page, await store.listProviders(this.db, owner, page));

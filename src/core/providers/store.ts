@@ -1,8 +1,13 @@
 /** SQL of upstream identity providers (table oauth2_providers). */
-import type { Queryable } from '../../db/db.ts';
+import type { ConstraintMeanings, Queryable } from '../../db/db.ts';
 import { metadataValues } from '../common/metadata.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { Owner, ProviderInput, ProviderRecord, ProviderType } from './model.ts';
+
+/** What this module's constraints mean to a caller (its service gives them to the Db). */
+export const constraints: ConstraintMeanings = {
+  oauth2_providers_name_key: 'a provider with this name already exists',
+};
 
 const select = `SELECT p.id, p.organization_id, p.name, p.description, p.tags, p.type, p.issuer, p.client_id,
     p.created_at, p.created_by, p.modified_at, p.modified_by

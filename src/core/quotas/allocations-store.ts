@@ -1,9 +1,15 @@
 /** SQL of allocations (tables allocations, allocation_items). */
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../db/db.ts';
+import type { ConstraintMeanings, Queryable } from '../../db/db.ts';
 import { metadataValues } from '../common/metadata.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { AllocationInput, AllocationRecord } from './model.ts';
+
+/** What this module's constraints mean to a caller (its service gives them to the Db). */
+export const constraints: ConstraintMeanings = {
+  allocations_name_key: 'an allocation with this name already exists in the project',
+  allocations_project_id_resource_kind_resource_id_key: 'an allocation for this resource already exists in the project',
+};
 
 const select = `SELECT a.id, a.organization_id, a.project_id, a.name, a.description, a.tags, a.resource_kind, a.resource_id,
     a.created_at, a.created_by, a.modified_at, a.modified_by,

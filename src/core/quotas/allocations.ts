@@ -24,7 +24,9 @@ export class AllocationService {
     private readonly projects: ProjectService,
     private readonly quotas: QuotaService,
     private readonly events: EventSink,
-  ) {}
+  ) {
+    db.explainConstraints(store.constraints);
+  }
 
   async list(caller: Caller, organizationId: string, page: PageQuery): Promise<Listing<AllocationRecord>> {
     const only = projectsAllowing(await caller.acl(organizationId), organizationId, 'identity:allocations', 'read');

@@ -26,7 +26,9 @@ export class ServiceAccountService {
     private readonly credentials: CredentialService,
     private readonly tokenTtlSeconds: number,
     private readonly events: EventSink,
-  ) {}
+  ) {
+    db.explainConstraints(store.constraints);
+  }
 
   /** Listing, reading and rotating are also open to a service account acting on itself. */
   private async allowedOrSelf(caller: Caller, organizationId: string, op: Operation, id?: string): Promise<'all' | 'self'> {

@@ -1,10 +1,15 @@
 /** SQL of service accounts (table service_accounts). */
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../db/db.ts';
+import type { ConstraintMeanings, Queryable } from '../../db/db.ts';
 import { linkedIds, links } from '../common/links.ts';
 import { metadataValues } from '../common/metadata.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { ServiceAccountInput, ServiceAccountRecord } from './model.ts';
+
+/** What this module's constraints mean to a caller (its service gives them to the Db). */
+export const constraints: ConstraintMeanings = {
+  service_accounts_name_key: 'a service account with this name already exists',
+};
 
 const select = `SELECT s.id, s.organization_id, s.name, s.description, s.tags, s.created_at, s.created_by,
     s.modified_at, s.modified_by, c.expires_at, ${linkedIds(links.groupServiceAccounts, 'right', 's')} AS group_ids

@@ -35,7 +35,9 @@ export class UserService {
     private readonly hasher: SecretHasher,
     private readonly signup: SignupOptions,
     private readonly events: EventSink,
-  ) {}
+  ) {
+    db.explainConstraints(store.constraints);
+  }
 
   async list(organizationId: string, page: PageQuery): Promise<Listing<MembershipRecord>> {
     return finishPage(page, await store.listMemberships(this.db, organizationId, page));

@@ -1,10 +1,15 @@
 /** SQL of accounts and memberships (tables users, organization_users, user_identities, signup_tokens). */
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../db/db.ts';
+import type { ConstraintMeanings, Queryable } from '../../db/db.ts';
 import { linkedIds, links } from '../common/links.ts';
 import { type Metadata, metadataValues } from '../common/metadata.ts';
 import { type PageQuery, pageSql } from '../common/pagination.ts';
 import type { AccountRecord, MembershipRecord, Profile, UpstreamIdentity, UserState } from './model.ts';
+
+/** What this module's constraints mean to a caller (its service gives them to the Db). */
+export const constraints: ConstraintMeanings = {
+  organization_users_organization_id_user_id_key: 'this user is already a member of the organization',
+};
 
 const select = `SELECT m.id, m.organization_id, m.name, m.description, m.tags, m.state, m.created_at, m.created_by,
     m.modified_at, m.modified_by, u.email,
