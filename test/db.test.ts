@@ -57,7 +57,8 @@ for (const backend of testBackends()) {
     });
 
     it('says a constraint’s violation in generic words, or in those its owning module gave', async () => {
-      const duplicate = () => db.query('INSERT INTO notes VALUES (1, $1)', ['again']);
+      await db.query('INSERT INTO notes VALUES (50, $1)', ['first']);
+      const duplicate = () => db.query('INSERT INTO notes VALUES (50, $1)', ['again']);
       await assert.rejects(duplicate(), (error) => error instanceof Conflict && error.message === 'the resource conflicts with an existing one');
       db.explainConstraints({ notes_pkey: 'a note with this number already exists' });
       await assert.rejects(duplicate(), (error) => error instanceof Conflict && error.message === 'a note with this number already exists');
