@@ -62,6 +62,7 @@ for (const backend of testBackends()) {
       await assert.rejects(duplicate(), (error) => error instanceof Conflict && error.message === 'the resource conflicts with an existing one');
       db.explainConstraints({ notes_pkey: 'a note with this number already exists' });
       await assert.rejects(duplicate(), (error) => error instanceof Conflict && error.message === 'a note with this number already exists');
+      await db.query('DELETE FROM notes WHERE id = 50');
     });
 
     it('work that outlives its transaction runs outside it instead of failing', async () => {
