@@ -16,7 +16,10 @@ suite('bad input', (ctx) => {
     const org = await createOrganization(admin);
     const before = await countRows();
     const cases: { call: [string, string, unknown, Record<string, string>?]; body: unknown; status?: number }[] = [
-      { call: ['POST', '/api/v1/organizations', '{"metadata": {"name": "x"'], body: { error: 'invalid_request', error_description: 'the request body is not valid JSON' } },
+      {
+        call: ['POST', '/api/v1/organizations', '{"metadata": {"name": "x"'],
+        body: { error: 'invalid_request', error_description: 'the request body is not valid JSON' },
+      },
       { call: ['POST', '/api/v1/organizations', '[]'], body: { error: 'invalid_request', error_description: 'body must be object' } },
       {
         call: ['POST', '/api/v1/organizations', { metadata: { name: 'x' }, spec: { organizationType: 'corporate' } }],
@@ -24,11 +27,19 @@ suite('bad input', (ctx) => {
       },
       {
         call: ['POST', '/api/v1/organizations', { metadata: { name: '-bad-' }, spec: { organizationType: 'adhoc' } }],
-        body: { error: 'invalid_request', error_description: 'body.metadata.name is not valid: 1 to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (a Kubernetes label value)' },
+        body: {
+          error: 'invalid_request',
+          error_description:
+            'body.metadata.name is not valid: 1 to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (a Kubernetes label value)',
+        },
       },
       {
         call: ['POST', '/api/v1/organizations', { metadata: { name: 'a'.repeat(64) }, spec: { organizationType: 'adhoc' } }],
-        body: { error: 'invalid_request', error_description: 'body.metadata.name is not valid: 1 to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (a Kubernetes label value)' },
+        body: {
+          error: 'invalid_request',
+          error_description:
+            'body.metadata.name is not valid: 1 to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (a Kubernetes label value)',
+        },
       },
       {
         call: ['POST', '/api/v1/organizations', { metadata: { name: 'ok' }, spec: { organizationType: 'adhoc' }, admin: true }],
@@ -39,7 +50,11 @@ suite('bad input', (ctx) => {
         body: { error: 'invalid_request', error_description: 'body.spec.userIDs must be array' },
       },
       {
-        call: ['POST', `/api/v1/organizations/${org}/groups`, { metadata: { name: 'g' }, spec: { userIDs: ['not-a-uuid'], serviceAccountIDs: [], roleIDs: [] } }],
+        call: [
+          'POST',
+          `/api/v1/organizations/${org}/groups`,
+          { metadata: { name: 'g' }, spec: { userIDs: ['not-a-uuid'], serviceAccountIDs: [], roleIDs: [] } },
+        ],
         body: { error: 'invalid_request', error_description: 'body.spec.userIDs.0 must be a UUID' },
       },
       {
@@ -58,16 +73,31 @@ suite('bad input', (ctx) => {
         call: ['PUT', `/api/v1/organizations/${org}/quotas`, { quotas: [{ kind: 'servers', quantity: -1 }] }],
         body: { error: 'invalid_request', error_description: 'body.quotas.0.quantity must be >= 0' },
       },
-      { call: ['GET', '/api/v1/organizations/not-a-uuid', undefined], body: { error: 'invalid_request', error_description: 'params.organizationID must be a UUID' } },
-      { call: ['DELETE', `/api/v1/organizations/${org}/groups/123`, undefined], body: { error: 'invalid_request', error_description: 'params.groupid must be a UUID' } },
-      { call: ['POST', '/api/v1/organizations', { metadata: { name: 'x', description: 'y'.repeat(70_000) }, spec: { organizationType: 'adhoc' } }], body: { error: 'invalid_request', error_description: 'the request body is too large' } },
+      {
+        call: ['GET', '/api/v1/organizations/not-a-uuid', undefined],
+        body: { error: 'invalid_request', error_description: 'params.organizationID must be a UUID' },
+      },
+      {
+        call: ['DELETE', `/api/v1/organizations/${org}/groups/123`, undefined],
+        body: { error: 'invalid_request', error_description: 'params.groupid must be a UUID' },
+      },
+      {
+        call: ['POST', '/api/v1/organizations', { metadata: { name: 'x', description: 'y'.repeat(70_000) }, spec: { organizationType: 'adhoc' } }],
+        body: { error: 'invalid_request', error_description: 'the request body is too large' },
+      },
       {
         call: ['POST', '/api/v1/organizations', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }],
         status: 415,
         body: { error: 'unsupported_media_type', error_description: 'the content type is not supported; send application/json' },
       },
-      { call: ['GET', '/api/v1/organizations?limit=ten', undefined], body: { error: 'invalid_request', error_description: 'querystring.limit is not valid: a number of items from 1 to 1000' } },
-      { call: ['GET', '/api/v1/organizations?color=blue', undefined], body: { error: 'invalid_request', error_description: 'querystring has unknown field "color"' } },
+      {
+        call: ['GET', '/api/v1/organizations?limit=ten', undefined],
+        body: { error: 'invalid_request', error_description: 'querystring.limit is not valid: a number of items from 1 to 1000' },
+      },
+      {
+        call: ['GET', '/api/v1/organizations?color=blue', undefined],
+        body: { error: 'invalid_request', error_description: 'querystring has unknown field "color"' },
+      },
       // A misspelled field is named as unknown, not reported as the field it displaced being missing.
       {
         call: ['POST', '/api/v1/organizations', { metdata: { name: 'x' }, spec: { organizationType: 'adhoc' } }],
@@ -79,8 +109,14 @@ suite('bad input', (ctx) => {
       },
       // An optional body may be left out, but a body that is there must be an object.
       ...['null', '[]', '42'].flatMap((payload) => [
-        { call: ['POST', `/api/v1/organizations/${org}/apitokens/${org}/rotate`, payload] as [string, string, unknown], body: { error: 'invalid_request', error_description: 'body must be object' } },
-        { call: ['POST', `/api/v1/organizations/${org}/projects/${org}/workloadtokens`, payload] as [string, string, unknown], body: { error: 'invalid_request', error_description: 'body must be object' } },
+        {
+          call: ['POST', `/api/v1/organizations/${org}/apitokens/${org}/rotate`, payload] as [string, string, unknown],
+          body: { error: 'invalid_request', error_description: 'body must be object' },
+        },
+        {
+          call: ['POST', `/api/v1/organizations/${org}/projects/${org}/workloadtokens`, payload] as [string, string, unknown],
+          body: { error: 'invalid_request', error_description: 'body must be object' },
+        },
       ]),
     ];
     for (const { call, body, status } of cases) {

@@ -7,15 +7,24 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { createOrganization } from './fixtures.ts';
 import { freePort, startTestApp, testBackends, uniqueName } from './helpers.ts';
-import { memberOf, registerProvider } from './support/world.ts';
 import { needs } from './support/outside.ts';
 import { startUpstream, type Upstream } from './support/upstream.ts';
+import { memberOf, registerProvider } from './support/world.ts';
 
 const artifacts = new URL('../test-artifacts/', import.meta.url).pathname;
-const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A small relying party web app: /login starts the flow, /cb finishes it and calls the API. */
 async function startRelyingParty(tesseraUrl: string, admin: Awaited<ReturnType<typeof startTestApp>>['admin']) {
@@ -38,8 +47,12 @@ async function startRelyingParty(tesseraUrl: string, admin: Awaited<ReturnType<t
       const nonce = client.randomNonce();
       pending.set(state, { verifier, nonce });
       const target = client.buildAuthorizationUrl(rp, {
-        redirect_uri: `${base}/cb`, scope: 'openid email profile', state, nonce,
-        code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+        redirect_uri: `${base}/cb`,
+        scope: 'openid email profile',
+        state,
+        nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
       });
       return res.writeHead(302, { location: target.href }).end();
     }
@@ -126,7 +139,7 @@ describe(`browser login [${backend.name}]`, { skip: noChromium }, () => {
     tessera = await startTestApp(backend, { TESSERA_ONBOARDING: 'true' }, { listen: true });
     upstream = await startUpstream(`${tessera.url}/oidc/callback`);
     corp = await startUpstream(`${tessera.url}/oidc/callback`);
-    await registerProvider(tessera.admin, upstream, { });
+    await registerProvider(tessera.admin, upstream, {});
     app = await startRelyingParty(tessera.url, tessera.admin);
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
   });
@@ -144,10 +157,12 @@ describe(`browser login [${backend.name}]`, { skip: noChromium }, () => {
     await page.fill('input[name="login"]', login);
     await page.fill('input[name="password"]', 'any password');
     await page.click('button[type="submit"]');
-    await page.waitForURL((url) => !url.href.startsWith(upstream.issuer) && !url.href.startsWith(corp.issuer), { timeout: 10_000 }).catch(async () => {
-      await page.screenshot({ path: `${artifacts}stuck-${shot}` });
-      throw new Error(`stuck at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 300)}`);
-    });
+    await page
+      .waitForURL((url) => !url.href.startsWith(upstream.issuer) && !url.href.startsWith(corp.issuer), { timeout: 10_000 })
+      .catch(async () => {
+        await page.screenshot({ path: `${artifacts}stuck-${shot}` });
+        throw new Error(`stuck at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 300)}`);
+      });
   }
 
   it('signs a member in: app -> Tessera login page -> upstream -> callback -> app -> API', async () => {
@@ -160,7 +175,7 @@ describe(`browser login [${backend.name}]`, { skip: noChromium }, () => {
     const page = await context.newPage();
     await page.goto(`${app.base}/login`);
     await expectHeading(page, 'Sign in');
-    assert.match(await page.textContent('p.lead') ?? '', /to continue to Example Web App/);
+    assert.match((await page.textContent('p.lead')) ?? '', /to continue to Example Web App/);
     await assertAccessible(page);
     await page.screenshot({ path: `${artifacts}login-page.png`, fullPage: true });
     // Keyboard: the first Tab stop is the first sign-in button.
@@ -200,7 +215,7 @@ describe(`browser login [${backend.name}]`, { skip: noChromium }, () => {
     await context.close();
   });
 
-  it('routes a work email to its organization\'s provider', async () => {
+  it("routes a work email to its organization's provider", async () => {
     const admin = tessera.admin;
     const org = await createOrganization(admin);
     const provider = await admin.post(`/api/v1/organizations/${org}/oauth2providers`, {

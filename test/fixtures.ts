@@ -1,6 +1,5 @@
-/** Builders of test worlds through the public API (and the credential service for users). */
+/** Builders of test worlds through the public API (and the core's services for users' sessions). */
 import assert from 'node:assert/strict';
-import { createSession } from '../src/core/sessions/store.ts';
 import { type Client, type TestContext, uniqueName } from './support/client.ts';
 
 export const roleIds = {
@@ -59,8 +58,14 @@ export async function sessionToken(ctx: TestContext, userId: string): Promise<st
     clientId = created.body.status.clientID as string;
     fixtureClients.set(ctx.built, clientId);
   }
-  const sessionId = await createSession(ctx.db, { userId, clientId, scope: 'openid email', authTime: new Date(), ttlSeconds: 3600, single: false });
-  return ctx.built.core.signer.accessToken({ sub: userId, clientId, scope: 'openid email', sessionId });
+  // What the login flow does once the user is signed in: a code, redeemed for the tokens.
+  const { sessions, issuance } = ctx.built.core;
+  const code = await sessions.issueCode(
+    { clientId, redirectUri: 'https://app.example/cb', scope: 'openid email', codeChallenge: 'fixture', prompt: [] },
+    userId,
+    new Date(),
+  );
+  return (await issuance.forSession(await sessions.redeemCode(code, false), 'RS256', 'fixture')).access_token;
 }
 
 /** Follows an account's activation link, as the invited person would. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createGroup, createOrganization, createProject, createServiceAccount, roleIds, userWithRole } from './fixtures.ts';
-import { suite, uniqueName, createdMetadata } from './helpers.ts';
+import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
 suite('groups and roles', (ctx) => {
   it('creates, reads, updates, lists and deletes a group with exact bodies', async () => {
@@ -29,12 +29,18 @@ suite('groups and roles', (ctx) => {
     const after = await admin.get(`/api/v1/organizations/${org}/groups/${id}`);
     assert.deepEqual(after.body.spec, { userIDs: [], serviceAccountIDs: [], roleIDs: [roleIds.user, roleIds.reader].sort() });
     const list = await admin.get(`/api/v1/organizations/${org}/groups`);
-    assert.deepEqual(list.body.map((g: any) => g.metadata.id), [id]);
+    assert.deepEqual(
+      list.body.map((g: any) => g.metadata.id),
+      [id],
+    );
     assert.equal((await admin.delete(`/api/v1/organizations/${org}/groups/${id}`)).status, 200);
     const gone = await admin.get(`/api/v1/organizations/${org}/groups/${id}`);
     assert.deepEqual(gone.body, { error: 'not_found', error_description: 'group not found' });
     assert.equal((await admin.delete(`/api/v1/organizations/${org}/groups/${id}`)).status, 404);
-    assert.equal((await admin.put(`/api/v1/organizations/${org}/groups/${id}`, { metadata: { name }, spec: { userIDs: [], serviceAccountIDs: [], roleIDs: [] } })).status, 404);
+    assert.equal(
+      (await admin.put(`/api/v1/organizations/${org}/groups/${id}`, { metadata: { name }, spec: { userIDs: [], serviceAccountIDs: [], roleIDs: [] } })).status,
+      404,
+    );
   });
 
   it('refuses duplicate names, unknown and foreign member IDs, unknown roles, all without writing', async () => {
@@ -83,7 +89,7 @@ suite('groups and roles', (ctx) => {
     assert.equal((await admin.post(`/api/v1/organizations/${org}/groups`, spec(roleIds['platform-administrator']))).status, 403);
   });
 
-  it('refuses to hand out, through group membership, a role beyond the caller\'s permissions', async () => {
+  it("refuses to hand out, through group membership, a role beyond the caller's permissions", async () => {
     const admin = ctx().admin;
     const org = await createOrganization(admin);
     // A role seeded by another service: platform administrators hold its permissions,
@@ -104,15 +110,29 @@ suite('groups and roles', (ctx) => {
       error: 'forbidden',
       error_description: 'the role "server-operator" holds permissions the caller lacks, so the caller cannot grant it',
     });
-    const viaMembership = { error: 'forbidden', error_description: 'a group in spec.groupIDs grants the role "server-operator", which holds permissions the caller lacks' };
-    const user = await orgAdmin.client.post(`/api/v1/organizations/${org}/users`, { spec: { subject: `${uniqueName('u')}@example.com`, state: 'active', groupIDs: [operators] } });
+    const viaMembership = {
+      error: 'forbidden',
+      error_description: 'a group in spec.groupIDs grants the role "server-operator", which holds permissions the caller lacks',
+    };
+    const user = await orgAdmin.client.post(`/api/v1/organizations/${org}/users`, {
+      spec: { subject: `${uniqueName('u')}@example.com`, state: 'active', groupIDs: [operators] },
+    });
     assert.deepEqual(user.body, viaMembership);
-    const sa = await orgAdmin.client.post(`/api/v1/organizations/${org}/serviceaccounts`, { metadata: { name: uniqueName('sa') }, spec: { groupIDs: [operators] } });
+    const sa = await orgAdmin.client.post(`/api/v1/organizations/${org}/serviceaccounts`, {
+      metadata: { name: uniqueName('sa') },
+      spec: { groupIDs: [operators] },
+    });
     assert.deepEqual(sa.body, viaMembership);
-    const project = await orgAdmin.client.post(`/api/v1/organizations/${org}/projects`, { metadata: { name: uniqueName('p') }, spec: { groupIDs: [operators] } });
+    const project = await orgAdmin.client.post(`/api/v1/organizations/${org}/projects`, {
+      metadata: { name: uniqueName('p') },
+      spec: { groupIDs: [operators] },
+    });
     assert.deepEqual(project.body, viaMembership);
     // The platform administrator holds every permission globally and may.
-    const byPlatform = await admin.post(`/api/v1/organizations/${org}/serviceaccounts`, { metadata: { name: uniqueName('sa') }, spec: { groupIDs: [operators] } });
+    const byPlatform = await admin.post(`/api/v1/organizations/${org}/serviceaccounts`, {
+      metadata: { name: uniqueName('sa') },
+      spec: { groupIDs: [operators] },
+    });
     assert.equal(byPlatform.status, 201);
     await ctx().db.query('DELETE FROM roles WHERE id = $1', [serverRole]); // other tests list roles
   });
@@ -125,16 +145,19 @@ suite('groups and roles', (ctx) => {
     const orgAdmin = await userWithRole(ctx(), org, 'administrator');
     const roles = await orgAdmin.client.get(`/api/v1/organizations/${org}/roles`);
     assert.deepEqual(names(roles), ['administrator', 'auditor', 'reader', 'user']);
-    assert.deepEqual(roles.body.find((r: any) => r.metadata.name === 'reader'), {
-      metadata: {
-        id: roleIds.reader,
-        name: 'reader',
-        description: 'Project reader',
-        creationTime: roles.body[0].metadata.creationTime,
-        provisioningStatus: 'provisioned',
-        healthStatus: 'healthy',
+    assert.deepEqual(
+      roles.body.find((r: any) => r.metadata.name === 'reader'),
+      {
+        metadata: {
+          id: roleIds.reader,
+          name: 'reader',
+          description: 'Project reader',
+          creationTime: roles.body[0].metadata.creationTime,
+          provisioningStatus: 'provisioned',
+          healthStatus: 'healthy',
+        },
       },
-    });
+    );
   });
 
   it('deleting a group removes it from projects, and its members lose what it granted', async () => {
@@ -159,7 +182,10 @@ suite('groups and roles', (ctx) => {
     const acl = await user.client.get(`/api/v1/organizations/${org}/acl`);
     assert.equal(acl.status, 200);
     assert.deepEqual(acl.body.organization.id, org);
-    assert.deepEqual(acl.body.organization.endpoints.find((e: any) => e.name === 'identity:quotas'), { name: 'identity:quotas', operations: ['read'] });
+    assert.deepEqual(
+      acl.body.organization.endpoints.find((e: any) => e.name === 'identity:quotas'),
+      { name: 'identity:quotas', operations: ['read'] },
+    );
     assert.deepEqual(acl.body.projects, [
       {
         id: project,
@@ -176,10 +202,13 @@ suite('groups and roles', (ctx) => {
     assert.equal(acl.body.global, undefined);
     assert.deepEqual((await user.client.get('/api/v1/acl')).body, {});
     const platform = await admin.get('/api/v1/acl');
-    assert.deepEqual(platform.body.global.find((e: any) => e.name === 'identity:organizations'), {
-      name: 'identity:organizations',
-      operations: ['create', 'read', 'update', 'delete'],
-    });
+    assert.deepEqual(
+      platform.body.global.find((e: any) => e.name === 'identity:organizations'),
+      {
+        name: 'identity:organizations',
+        operations: ['create', 'read', 'update', 'delete'],
+      },
+    );
     const other = await createOrganization(admin);
     assert.deepEqual((await user.client.get(`/api/v1/organizations/${other}/acl`)).body, {});
   });

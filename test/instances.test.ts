@@ -7,8 +7,18 @@ import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
 import { createOrganization, roleIds } from './fixtures.ts';
 import { startTestApp, testBackends, uniqueName } from './helpers.ts';
-import { Agent, expectCode, loginThroughUpstream, memberOf, registerClient, registerProvider, relyingParty, startAuthorization, startUpstream } from './support/world.ts';
 import type { Upstream } from './support/upstream.ts';
+import {
+  Agent,
+  expectCode,
+  loginThroughUpstream,
+  memberOf,
+  registerClient,
+  registerProvider,
+  relyingParty,
+  startAuthorization,
+  startUpstream,
+} from './support/world.ts';
 
 for (const backend of testBackends()) {
   describe(`two instances on one database [${backend.name}]`, () => {
@@ -66,7 +76,11 @@ for (const backend of testBackends()) {
       assert.deepEqual(served, ['A', 'B', 'B']);
 
       // The relying party redeems B's code at A.
-      const tokens = await client.authorizationCodeGrant(rp, back, { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+      const tokens = await client.authorizationCodeGrant(rp, back, {
+        pkceCodeVerifier: start.verifier,
+        expectedState: start.state,
+        expectedNonce: start.nonce,
+      });
       const call = (base: string) => fetch(`${base}/api/v1/organizations/${org}/groups`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
       assert.equal((await call(a.url)).status, 200);
       assert.equal((await call(b.url)).status, 200);

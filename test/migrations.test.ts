@@ -15,12 +15,45 @@ for (const backend of testBackends()) {
         const tables = await db.query<{ table_name: string }>(
           `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`,
         );
-        assert.deepEqual(tables.rows.map((r) => r.table_name), [
-          'allocation_items', 'allocations', 'api_token_grants', 'api_token_policies', 'api_tokens', 'audit_events', 'authorization_codes', 'browser_sessions', 'credentials', 'group_roles',
-          'group_service_accounts', 'group_users', 'groups', 'login_requests', 'oauth2_providers', 'oauth_clients', 'oidc_claims',
-          'organization_users', 'organizations', 'project_groups', 'projects', 'quota_kinds', 'quotas', 'rate_limit_counters', 'refresh_tokens',
-          'roles', 'schema_migrations', 'service_accounts', 'sessions', 'signing_keys', 'signup_tokens', 'trust_policies', 'user_identities', 'users',
-        ]);
+        assert.deepEqual(
+          tables.rows.map((r) => r.table_name),
+          [
+            'allocation_items',
+            'allocations',
+            'api_token_grants',
+            'api_token_policies',
+            'api_tokens',
+            'audit_events',
+            'authorization_codes',
+            'browser_sessions',
+            'credentials',
+            'group_roles',
+            'group_service_accounts',
+            'group_users',
+            'groups',
+            'login_requests',
+            'oauth2_providers',
+            'oauth_clients',
+            'oidc_claims',
+            'organization_users',
+            'organizations',
+            'project_groups',
+            'projects',
+            'quota_kinds',
+            'quotas',
+            'rate_limit_counters',
+            'refresh_tokens',
+            'roles',
+            'schema_migrations',
+            'service_accounts',
+            'sessions',
+            'signing_keys',
+            'signup_tokens',
+            'trust_policies',
+            'user_identities',
+            'users',
+          ],
+        );
         const roles = await db.query<{ name: string; protected: boolean }>('SELECT name, protected FROM roles ORDER BY name');
         assert.deepEqual(roles.rows, [
           { name: 'administrator', protected: false },

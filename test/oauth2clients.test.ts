@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { TokenSigner } from '../src/tokens/jwt.ts';
 import { KeyRing } from '../src/core/keys/service.ts';
+import { TokenSigner } from '../src/tokens/jwt.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
 import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
@@ -53,7 +53,10 @@ suite('OAuth clients API', (ctx) => {
       [{ redirectURIs: ['http://app.example/cb'] }, 'spec.redirectURIs: "http://app.example/cb" must use https (http only on loopback)'],
       [{ redirectURIs: [] }, 'spec.redirectURIs needs at least one URI for the authorization_code grant'],
       [{ redirectURIs: [], grantTypes: ['client_credentials'] }, 'spec.roleID is required with the client_credentials grant, and only with it'],
-      [{ redirectURIs: [], public: true, grantTypes: ['client_credentials'], roleID: '703a9e3a-063b-4b7a-ab46-440d2087e7e1' }, 'a public client cannot use client_credentials: it has no secret'],
+      [
+        { redirectURIs: [], public: true, grantTypes: ['client_credentials'], roleID: '703a9e3a-063b-4b7a-ab46-440d2087e7e1' },
+        'a public client cannot use client_credentials: it has no secret',
+      ],
     ];
     for (const [spec, description] of cases) {
       const res = await post(spec);
@@ -87,7 +90,8 @@ suite('signing keys', (ctx) => {
     assert.deepEqual(es256(jwks.keys), [newKid, oldKid]);
     // Another instance (no cached keys) verifies the old key's tokens while it is published...
     const { keys, config } = ctx().built.core;
-    const otherInstance = () => new TokenSigner(new KeyRing(ctx().db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600 }), config.issuer, 3600);
+    const otherInstance = () =>
+      new TokenSigner(new KeyRing(ctx().db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600 }), config.issuer, 3600);
     assert.equal((await otherInstance().verifyAccessToken(before)).sub, 's', 'tokens of the retired key still verify');
     await ctx().db.query(`UPDATE signing_keys SET published_until = now() - interval '1 second' WHERE kid = $1`, [oldKid]);
     assert.deepEqual(es256((await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys), [newKid]);
@@ -100,11 +104,17 @@ suite('signing keys', (ctx) => {
   it('lists and rotates through the API, for platform administrators only, audited as theirs', async () => {
     const listed = await ctx().admin.get('/api/v1/signingkeys');
     assert.equal(listed.status, 200);
-    const current = listed.body.filter((k: any) => k.status === 'current').map((k: any) => k.algorithm).sort();
+    const current = listed.body
+      .filter((k: any) => k.status === 'current')
+      .map((k: any) => k.algorithm)
+      .sort();
     assert.deepEqual(current, ['ES256', 'RS256']);
     const rotated = await ctx().admin.post('/api/v1/signingkeys/rotate');
     assert.equal(rotated.status, 200, rotated.text);
-    assert.deepEqual(rotated.body.keys.map((k: any) => [k.algorithm, k.status]).sort(), [['ES256', 'current'], ['RS256', 'current']]);
+    assert.deepEqual(rotated.body.keys.map((k: any) => [k.algorithm, k.status]).sort(), [
+      ['ES256', 'current'],
+      ['RS256', 'current'],
+    ]);
     const kids = rotated.body.keys.map((k: any) => k.kid);
     const jwks = (await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys.map((k: any) => k.kid);
     for (const kid of kids) assert.ok(jwks.includes(kid), 'published at once');

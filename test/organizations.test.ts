@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { purgeDeleted } from '../src/deprovisioner.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
-import { suite, uniqueName, createdMetadata } from './helpers.ts';
+import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -83,7 +83,10 @@ suite('organizations', (ctx) => {
     const during = await admin.get(`/api/v1/organizations/${id}`);
     assert.equal(during.body.metadata.provisioningStatus, 'deprovisioning');
     assert.match(during.body.metadata.deletionTime, isoTime);
-    const write = await admin.post(`/api/v1/organizations/${id}/groups`, { metadata: { name: 'g' }, spec: { userIDs: [], serviceAccountIDs: [], roleIDs: [] } });
+    const write = await admin.post(`/api/v1/organizations/${id}/groups`, {
+      metadata: { name: 'g' },
+      spec: { userIDs: [], serviceAccountIDs: [], roleIDs: [] },
+    });
     assert.deepEqual(write.body, { error: 'conflict', error_description: 'the organization is being deleted' });
     assert.equal((await admin.delete(`/api/v1/organizations/${id}`)).status, 202, 'a repeated delete is accepted');
     await purgeDeleted(ctx().built.core);
@@ -102,11 +105,20 @@ suite('organizations', (ctx) => {
     const user = await userWithRole(ctx(), mine, 'reader');
     const list = await user.client.get('/api/v1/organizations');
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.map((o: any) => o.metadata.id), [mine]);
+    assert.deepEqual(
+      list.body.map((o: any) => o.metadata.id),
+      [mine],
+    );
     const self = await user.client.get(`/api/v1/organizations?email=${encodeURIComponent(user.email)}`);
-    assert.deepEqual(self.body.map((o: any) => o.metadata.id), [mine]);
+    assert.deepEqual(
+      self.body.map((o: any) => o.metadata.id),
+      [mine],
+    );
     const byAdmin = await admin.get(`/api/v1/organizations?email=${encodeURIComponent(user.email.toUpperCase())}`);
-    assert.deepEqual(byAdmin.body.map((o: any) => o.metadata.id), [mine]);
+    assert.deepEqual(
+      byAdmin.body.map((o: any) => o.metadata.id),
+      [mine],
+    );
     const snoop = await user.client.get('/api/v1/organizations?email=someone@example.com');
     assert.equal(snoop.status, 403);
     assert.equal(snoop.body.error, 'forbidden');
@@ -133,7 +145,7 @@ suite('organizations', (ctx) => {
     assert.equal(badCursor.status, 400);
   });
 
-  it('only lets platform administrators change an organization\'s domain', async () => {
+  it("only lets platform administrators change an organization's domain", async () => {
     const admin = ctx().admin;
     const org = await createOrganization(admin);
     const orgAdmin = await userWithRole(ctx(), org, 'administrator');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { purgeDeleted } from '../src/deprovisioner.ts';
 import { createGroup, createOrganization, createProject, userWithRole } from './fixtures.ts';
-import { suite, uniqueName, createdMetadata } from './helpers.ts';
+import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
 suite('projects', (ctx) => {
   it('creates with 202, reads, updates with an empty 200, and deletes asynchronously', async () => {
@@ -55,7 +55,10 @@ suite('projects', (ctx) => {
     const member = await userWithRole(ctx(), org, 'user', [mine]);
     const list = await member.client.get(`/api/v1/organizations/${org}/projects`);
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.map((p: any) => p.metadata.id), [mine]);
+    assert.deepEqual(
+      list.body.map((p: any) => p.metadata.id),
+      [mine],
+    );
     const auditor = await userWithRole(ctx(), org, 'auditor');
     assert.equal((await auditor.client.get(`/api/v1/organizations/${org}/projects`)).body.length, 2);
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { decrypt, deriveKeys } from '../src/tokens/server-secret.ts';
 import { createOrganization, userWithRole } from './fixtures.ts';
-import { suite, testSecret, uniqueName, createdMetadata } from './helpers.ts';
+import { createdMetadata, suite, testSecret, uniqueName } from './helpers.ts';
 
 suite('oauth2 providers', (ctx) => {
   it('manages system providers as platform administrator; client secrets are write-only and encrypted', async () => {
@@ -24,7 +24,10 @@ suite('oauth2 providers', (ctx) => {
     assert.equal(decrypt(encryptionKey, row.rows[0].client_secret_ciphertext, `oauth2provider:${id}`), 'top-secret');
 
     // Updating without a secret keeps it.
-    const put = await admin.put(`/api/v1/oauth2providers/${id}`, { metadata: { name }, spec: { type: 'google', issuer: 'https://accounts.google.com', clientID: 'new-id' } });
+    const put = await admin.put(`/api/v1/oauth2providers/${id}`, {
+      metadata: { name },
+      spec: { type: 'google', issuer: 'https://accounts.google.com', clientID: 'new-id' },
+    });
     assert.equal(put.status, 200);
     const kept = await ctx().db.query<{ client_secret_ciphertext: string }>('SELECT client_secret_ciphertext FROM oauth2_providers WHERE id = $1', [id]);
     assert.equal(decrypt(encryptionKey, kept.rows[0].client_secret_ciphertext, `oauth2provider:${id}`), 'top-secret');
@@ -36,7 +39,10 @@ suite('oauth2 providers', (ctx) => {
     const mine = visible.body.find((p: any) => p.metadata.id === id);
     assert.deepEqual(mine.spec, { type: 'google', issuer: 'https://accounts.google.com', clientID: 'new-id' });
     assert.ok(!visible.text.includes('secret'));
-    const denied = await member.client.post('/api/v1/oauth2providers', { metadata: { name: uniqueName('x') }, spec: { issuer: 'https://x.example', clientID: 'x' } });
+    const denied = await member.client.post('/api/v1/oauth2providers', {
+      metadata: { name: uniqueName('x') },
+      spec: { issuer: 'https://x.example', clientID: 'x' },
+    });
     assert.equal(denied.status, 403);
     assert.deepEqual(denied.body, { error: 'forbidden', error_description: 'the caller lacks create permission on identity:oauth2providers at global scope' });
     assert.equal((await admin.delete(`/api/v1/oauth2providers/${id}`)).status, 200);
@@ -59,10 +65,19 @@ suite('oauth2 providers', (ctx) => {
     assert.deepEqual(list.body, [created.body]);
     const system = await admin.get('/api/v1/oauth2providers');
     assert.ok(!system.body.some((p: any) => p.metadata.id === id), 'not a system provider');
-    assert.equal((await admin.put(`/api/v1/oauth2providers/${id}`, { metadata: { name: 'okta' }, spec: { issuer: 'https://x.example', clientID: 'c' } })).status, 404);
-    const dup = await orgAdmin.client.post(`/api/v1/organizations/${org}/oauth2providers`, { metadata: { name: 'OKTA' }, spec: { issuer: 'https://x.example', clientID: 'c' } });
+    assert.equal(
+      (await admin.put(`/api/v1/oauth2providers/${id}`, { metadata: { name: 'okta' }, spec: { issuer: 'https://x.example', clientID: 'c' } })).status,
+      404,
+    );
+    const dup = await orgAdmin.client.post(`/api/v1/organizations/${org}/oauth2providers`, {
+      metadata: { name: 'OKTA' },
+      spec: { issuer: 'https://x.example', clientID: 'c' },
+    });
     assert.deepEqual(dup.body, { error: 'conflict', error_description: 'a provider with this name already exists' });
-    const put = await orgAdmin.client.put(`/api/v1/organizations/${org}/oauth2providers/${id}`, { metadata: { name: 'okta' }, spec: { issuer: 'https://corp2.okta.com', clientID: 'client' } });
+    const put = await orgAdmin.client.put(`/api/v1/organizations/${org}/oauth2providers/${id}`, {
+      metadata: { name: 'okta' },
+      spec: { issuer: 'https://corp2.okta.com', clientID: 'client' },
+    });
     assert.equal(put.status, 200);
     assert.equal((await orgAdmin.client.delete(`/api/v1/organizations/${org}/oauth2providers/${id}`)).status, 200);
     assert.deepEqual((await orgAdmin.client.get(`/api/v1/organizations/${org}/oauth2providers`)).body, []);

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createOrganization, createProject, userWithRole } from './fixtures.ts';
-import { suite, uniqueName, createdMetadata } from './helpers.ts';
+import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
 const allocation = (servers: number, gpus = 0, id = uniqueName('cluster')) => ({
   metadata: { name: id },
-  spec: { kind: 'kubernetescluster', id, allocations: [{ kind: 'servers', committed: servers, reserved: 0 }, { kind: 'gpus', committed: 0, reserved: gpus }] },
+  spec: {
+    kind: 'kubernetescluster',
+    id,
+    allocations: [
+      { kind: 'servers', committed: servers, reserved: 0 },
+      { kind: 'gpus', committed: 0, reserved: gpus },
+    ],
+  },
 });
 
 suite('quotas and allocations', (ctx) => {
@@ -16,9 +23,39 @@ suite('quotas and allocations', (ctx) => {
     assert.equal(defaults.status, 200);
     assert.deepEqual(defaults.body, {
       quotas: [
-        { kind: 'clusters', quantity: 5, used: 0, free: 5, committed: 0, reserved: 0, displayName: 'Clusters', description: 'All cluster types e.g. Kubernetes, compute, etc.', default: 5 },
-        { kind: 'gpus', quantity: 40, used: 0, free: 40, committed: 0, reserved: 0, displayName: 'GPUs', description: 'General purpose GPUs for AI workloads.', default: 40 },
-        { kind: 'servers', quantity: 10, used: 0, free: 10, committed: 0, reserved: 0, displayName: 'Servers', description: 'All physical and virtual machines.', default: 10 },
+        {
+          kind: 'clusters',
+          quantity: 5,
+          used: 0,
+          free: 5,
+          committed: 0,
+          reserved: 0,
+          displayName: 'Clusters',
+          description: 'All cluster types e.g. Kubernetes, compute, etc.',
+          default: 5,
+        },
+        {
+          kind: 'gpus',
+          quantity: 40,
+          used: 0,
+          free: 40,
+          committed: 0,
+          reserved: 0,
+          displayName: 'GPUs',
+          description: 'General purpose GPUs for AI workloads.',
+          default: 40,
+        },
+        {
+          kind: 'servers',
+          quantity: 10,
+          used: 0,
+          free: 10,
+          committed: 0,
+          reserved: 0,
+          displayName: 'Servers',
+          description: 'All physical and virtual machines.',
+          default: 10,
+        },
       ],
     });
     const project = await createProject(admin, org);
@@ -26,12 +63,34 @@ suite('quotas and allocations', (ctx) => {
     assert.equal(created.status, 201, created.text);
     const set = await admin.put(`/api/v1/organizations/${org}/quotas`, { quotas: [{ kind: 'servers', quantity: 4 }] });
     assert.equal(set.status, 200);
-    assert.deepEqual(set.body.quotas.find((q: any) => q.kind === 'servers'), {
-      kind: 'servers', quantity: 4, used: 3, free: 1, committed: 3, reserved: 0, displayName: 'Servers', description: 'All physical and virtual machines.', default: 10,
-    });
-    assert.deepEqual(set.body.quotas.find((q: any) => q.kind === 'gpus'), {
-      kind: 'gpus', quantity: 40, used: 2, free: 38, committed: 0, reserved: 2, displayName: 'GPUs', description: 'General purpose GPUs for AI workloads.', default: 40,
-    });
+    assert.deepEqual(
+      set.body.quotas.find((q: any) => q.kind === 'servers'),
+      {
+        kind: 'servers',
+        quantity: 4,
+        used: 3,
+        free: 1,
+        committed: 3,
+        reserved: 0,
+        displayName: 'Servers',
+        description: 'All physical and virtual machines.',
+        default: 10,
+      },
+    );
+    assert.deepEqual(
+      set.body.quotas.find((q: any) => q.kind === 'gpus'),
+      {
+        kind: 'gpus',
+        quantity: 40,
+        used: 2,
+        free: 38,
+        committed: 0,
+        reserved: 2,
+        displayName: 'GPUs',
+        description: 'General purpose GPUs for AI workloads.',
+        default: 40,
+      },
+    );
     const below = await admin.put(`/api/v1/organizations/${org}/quotas`, { quotas: [{ kind: 'servers', quantity: 2 }] });
     assert.deepEqual(below.body, { error: 'invalid_request', error_description: 'quota for "servers" (2) would be below current usage (3)' });
     assert.equal((await admin.get(`/api/v1/organizations/${org}/quotas`)).body.quotas.find((q: any) => q.kind === 'servers').quantity, 4, 'unchanged');
@@ -49,7 +108,14 @@ suite('quotas and allocations', (ctx) => {
     assert.equal(created.status, 201);
     assert.deepEqual(created.body, {
       metadata: createdMetadata(created.body, { name: body.metadata.name, organizationId: org, projectId: project }),
-      spec: { kind: 'kubernetescluster', id: body.spec.id, allocations: [{ kind: 'gpus', committed: 0, reserved: 0 }, { kind: 'servers', committed: 4, reserved: 0 }] },
+      spec: {
+        kind: 'kubernetescluster',
+        id: body.spec.id,
+        allocations: [
+          { kind: 'gpus', committed: 0, reserved: 0 },
+          { kind: 'servers', committed: 4, reserved: 0 },
+        ],
+      },
     });
     const id = created.body.metadata.id;
     assert.deepEqual((await admin.get(`${base}/${id}`)).body, created.body);
@@ -63,8 +129,15 @@ suite('quotas and allocations', (ctx) => {
     assert.equal((await admin.put(`${base}/${id}`, allocation(11, 0, body.spec.id))).status, 409);
     assert.equal((await admin.get(`${base}/${id}`)).body.spec.allocations.find((a: any) => a.kind === 'servers').committed, 10);
     const list = await admin.get(`/api/v1/organizations/${org}/allocations`);
-    assert.deepEqual(list.body.map((a: any) => a.metadata.id), [id]);
-    const badKind = await admin.post(base, { ...body, metadata: { name: uniqueName('a') }, spec: { ...body.spec, id: 'x', allocations: [{ kind: 'unicorns', committed: 1, reserved: 0 }] } });
+    assert.deepEqual(
+      list.body.map((a: any) => a.metadata.id),
+      [id],
+    );
+    const badKind = await admin.post(base, {
+      ...body,
+      metadata: { name: uniqueName('a') },
+      spec: { ...body.spec, id: 'x', allocations: [{ kind: 'unicorns', committed: 1, reserved: 0 }] },
+    });
     assert.deepEqual(badKind.body, { error: 'invalid_request', error_description: 'spec.allocations: unknown quota kind "unicorns"' });
     assert.equal((await admin.delete(`${base}/${id}`)).status, 202);
     assert.equal((await admin.get(`${base}/${id}`)).status, 404);
@@ -84,10 +157,7 @@ suite('quotas and allocations', (ctx) => {
     assert.equal(statuses.filter((s) => s === 201).length, 17, statuses.join(','));
     assert.equal(statuses.filter((s) => s === 409).length, 33);
     const quotas = await admin.get(`/api/v1/organizations/${org}/quotas`);
-    assert.deepEqual(
-      { used: quotas.body.quotas.find((q: any) => q.kind === 'servers').used },
-      { used: 17 },
-    );
+    assert.deepEqual({ used: quotas.body.quotas.find((q: any) => q.kind === 'servers').used }, { used: 17 });
   });
 
   it('keeps quotas for platform administrators and allocations for system roles', async () => {

@@ -26,7 +26,10 @@ interface Row {
 const meta = () => ({ name: uniqueName('m') });
 const groupBody = () => ({ metadata: meta(), spec: { userIDs: [], serviceAccountIDs: [], roleIDs: [] } });
 const providerBody = () => ({ metadata: meta(), spec: { issuer: 'https://idp.example.com', clientID: 'c' } });
-const allocationBody = () => ({ metadata: meta(), spec: { kind: 'cluster', id: uniqueName('c'), allocations: [{ kind: 'servers', committed: 1, reserved: 0 }] } });
+const allocationBody = () => ({
+  metadata: meta(),
+  spec: { kind: 'cluster', id: uniqueName('c'), allocations: [{ kind: 'servers', committed: 1, reserved: 0 }] },
+});
 
 async function orgProvider(ctx: TestContext, org: string) {
   return (await ctx.admin.post(`/api/v1/organizations/${org}/oauth2providers`, providerBody())).body.metadata.id as string;
@@ -35,7 +38,8 @@ async function systemProvider(ctx: TestContext) {
   return (await ctx.admin.post('/api/v1/oauth2providers', providerBody())).body.metadata.id as string;
 }
 async function oauthClient(ctx: TestContext) {
-  return (await ctx.admin.post('/api/v1/oauth2clients', { metadata: meta(), spec: { redirectURIs: ['https://app.example/cb'] } })).body.status.clientID as string;
+  return (await ctx.admin.post('/api/v1/oauth2clients', { metadata: meta(), spec: { redirectURIs: ['https://app.example/cb'] } })).body.status
+    .clientID as string;
 }
 async function allocationIn(ctx: TestContext, w: World) {
   return (await ctx.admin.post(`/api/v1/organizations/${w.org}/projects/${w.project}/allocations`, allocationBody())).body.metadata.id as string;
@@ -53,9 +57,17 @@ async function tokenIn(ctx: TestContext, w: World) {
 const o = (w: World) => `/api/v1/organizations/${w.org}`;
 const rows: Row[] = [
   { name: 'list organizations', allowed: everyone, request: async () => ['GET', '/api/v1/organizations'] },
-  { name: 'create organization', allowed: [], request: async () => ['POST', '/api/v1/organizations', { metadata: meta(), spec: { organizationType: 'adhoc' } }] },
+  {
+    name: 'create organization',
+    allowed: [],
+    request: async () => ['POST', '/api/v1/organizations', { metadata: meta(), spec: { organizationType: 'adhoc' } }],
+  },
   { name: 'get organization', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', o(w)] },
-  { name: 'update organization', allowed: ['administrator'], request: async (c, w) => ['PUT', o(w), { metadata: { name: (await c.admin.get(o(w))).body.metadata.name }, spec: { organizationType: 'adhoc' } }] },
+  {
+    name: 'update organization',
+    allowed: ['administrator'],
+    request: async (c, w) => ['PUT', o(w), { metadata: { name: (await c.admin.get(o(w))).body.metadata.name }, spec: { organizationType: 'adhoc' } }],
+  },
   { name: 'delete organization', allowed: [], request: async (c) => ['DELETE', `/api/v1/organizations/${await createOrganization(c.admin)}`] },
   { name: 'get acl', allowed: everyone, request: async () => ['GET', '/api/v1/acl'] },
   { name: 'get organization acl', allowed: everyone, request: async (_c, w) => ['GET', `${o(w)}/acl`] },
@@ -66,7 +78,11 @@ const rows: Row[] = [
   { name: 'update group', allowed: ['administrator'], request: async (c, w) => ['PUT', `${o(w)}/groups/${await createGroup(c.admin, w.org)}`, groupBody()] },
   { name: 'delete group', allowed: ['administrator'], request: async (c, w) => ['DELETE', `${o(w)}/groups/${await createGroup(c.admin, w.org)}`] },
   { name: 'list users', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/users`] },
-  { name: 'create user', allowed: ['administrator'], request: async (_c, w) => ['POST', `${o(w)}/users`, { spec: { subject: `${uniqueName('n')}@example.com`, state: 'active', groupIDs: [] } }] },
+  {
+    name: 'create user',
+    allowed: ['administrator'],
+    request: async (_c, w) => ['POST', `${o(w)}/users`, { spec: { subject: `${uniqueName('n')}@example.com`, state: 'active', groupIDs: [] } }],
+  },
   { name: 'get user', allowed: ['administrator', 'auditor'], request: async (c, w) => ['GET', `${o(w)}/users/${await userIn(c, w.org)}`] },
   {
     name: 'update user',
@@ -79,37 +95,93 @@ const rows: Row[] = [
   },
   { name: 'delete user', allowed: ['administrator'], request: async (c, w) => ['DELETE', `${o(w)}/users/${await userIn(c, w.org)}`] },
   { name: 'list service accounts', allowed: ['administrator', 'auditor', 'serviceaccount'], request: async (_c, w) => ['GET', `${o(w)}/serviceaccounts`] },
-  { name: 'create service account', allowed: ['administrator'], request: async (_c, w) => ['POST', `${o(w)}/serviceaccounts`, { metadata: meta(), spec: { groupIDs: [] } }] },
-  { name: 'get service account', allowed: ['administrator', 'auditor'], request: async (c, w) => ['GET', `${o(w)}/serviceaccounts/${(await createServiceAccount(c.admin, w.org)).id}`] },
-  { name: 'get own service account', allowed: ['administrator', 'auditor', 'serviceaccount'], request: async (_c, w) => ['GET', `${o(w)}/serviceaccounts/${w.selfServiceAccount}`] },
-  { name: 'update service account', allowed: ['administrator'], request: async (c, w) => ['PUT', `${o(w)}/serviceaccounts/${(await createServiceAccount(c.admin, w.org)).id}`, { metadata: meta(), spec: { groupIDs: [] } }] },
-  { name: 'delete service account', allowed: ['administrator'], request: async (c, w) => ['DELETE', `${o(w)}/serviceaccounts/${(await createServiceAccount(c.admin, w.org)).id}`] },
-  { name: 'rotate service account', allowed: ['administrator'], request: async (c, w) => ['POST', `${o(w)}/serviceaccounts/${(await createServiceAccount(c.admin, w.org)).id}/rotate`] },
+  {
+    name: 'create service account',
+    allowed: ['administrator'],
+    request: async (_c, w) => ['POST', `${o(w)}/serviceaccounts`, { metadata: meta(), spec: { groupIDs: [] } }],
+  },
+  {
+    name: 'get service account',
+    allowed: ['administrator', 'auditor'],
+    request: async (c, w) => ['GET', `${o(w)}/serviceaccounts/${(await createServiceAccount(c.admin, w.org)).id}`],
+  },
+  {
+    name: 'get own service account',
+    allowed: ['administrator', 'auditor', 'serviceaccount'],
+    request: async (_c, w) => ['GET', `${o(w)}/serviceaccounts/${w.selfServiceAccount}`],
+  },
+  {
+    name: 'update service account',
+    allowed: ['administrator'],
+    request: async (c, w) => [
+      'PUT',
+      `${o(w)}/serviceaccounts/${(await createServiceAccount(c.admin, w.org)).id}`,
+      { metadata: meta(), spec: { groupIDs: [] } },
+    ],
+  },
+  {
+    name: 'delete service account',
+    allowed: ['administrator'],
+    request: async (c, w) => ['DELETE', `${o(w)}/serviceaccounts/${(await createServiceAccount(c.admin, w.org)).id}`],
+  },
+  {
+    name: 'rotate service account',
+    allowed: ['administrator'],
+    request: async (c, w) => ['POST', `${o(w)}/serviceaccounts/${(await createServiceAccount(c.admin, w.org)).id}/rotate`],
+  },
   { name: 'list projects', allowed: everyone, request: async (_c, w) => ['GET', `${o(w)}/projects`] },
   { name: 'create project', allowed: ['administrator'], request: async (_c, w) => ['POST', `${o(w)}/projects`, { metadata: meta(), spec: { groupIDs: [] } }] },
   { name: 'get member project', allowed: ['administrator', 'user', 'reader', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/projects/${w.project}`] },
-  { name: 'get other project', allowed: ['administrator', 'auditor'], request: async (c, w) => ['GET', `${o(w)}/projects/${await createProject(c.admin, w.org)}`] },
-  { name: 'update project', allowed: ['administrator'], request: async (c, w) => ['PUT', `${o(w)}/projects/${await createProject(c.admin, w.org)}`, { metadata: meta(), spec: { groupIDs: [] } }] },
+  {
+    name: 'get other project',
+    allowed: ['administrator', 'auditor'],
+    request: async (c, w) => ['GET', `${o(w)}/projects/${await createProject(c.admin, w.org)}`],
+  },
+  {
+    name: 'update project',
+    allowed: ['administrator'],
+    request: async (c, w) => ['PUT', `${o(w)}/projects/${await createProject(c.admin, w.org)}`, { metadata: meta(), spec: { groupIDs: [] } }],
+  },
   { name: 'delete project', allowed: ['administrator'], request: async (c, w) => ['DELETE', `${o(w)}/projects/${await createProject(c.admin, w.org)}`] },
   { name: 'list organization providers', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/oauth2providers`] },
   { name: 'create organization provider', allowed: ['administrator'], request: async (_c, w) => ['POST', `${o(w)}/oauth2providers`, providerBody()] },
-  { name: 'update organization provider', allowed: ['administrator'], request: async (c, w) => ['PUT', `${o(w)}/oauth2providers/${await orgProvider(c, w.org)}`, providerBody()] },
-  { name: 'delete organization provider', allowed: ['administrator'], request: async (c, w) => ['DELETE', `${o(w)}/oauth2providers/${await orgProvider(c, w.org)}`] },
+  {
+    name: 'update organization provider',
+    allowed: ['administrator'],
+    request: async (c, w) => ['PUT', `${o(w)}/oauth2providers/${await orgProvider(c, w.org)}`, providerBody()],
+  },
+  {
+    name: 'delete organization provider',
+    allowed: ['administrator'],
+    request: async (c, w) => ['DELETE', `${o(w)}/oauth2providers/${await orgProvider(c, w.org)}`],
+  },
   { name: 'list system providers', allowed: everyone, request: async () => ['GET', '/api/v1/oauth2providers'] },
   { name: 'create system provider', allowed: [], request: async () => ['POST', '/api/v1/oauth2providers', providerBody()] },
   { name: 'update system provider', allowed: [], request: async (c) => ['PUT', `/api/v1/oauth2providers/${await systemProvider(c)}`, providerBody()] },
   { name: 'delete system provider', allowed: [], request: async (c) => ['DELETE', `/api/v1/oauth2providers/${await systemProvider(c)}`] },
   { name: 'list oauth2 clients', allowed: [], request: async () => ['GET', '/api/v1/oauth2clients'] },
-  { name: 'create oauth2 client', allowed: [], request: async () => ['POST', '/api/v1/oauth2clients', { metadata: meta(), spec: { redirectURIs: ['https://app.example/cb'] } }] },
+  {
+    name: 'create oauth2 client',
+    allowed: [],
+    request: async () => ['POST', '/api/v1/oauth2clients', { metadata: meta(), spec: { redirectURIs: ['https://app.example/cb'] } }],
+  },
   { name: 'get oauth2 client', allowed: [], request: async (c) => ['GET', `/api/v1/oauth2clients/${await oauthClient(c)}`] },
-  { name: 'update oauth2 client', allowed: [], request: async (c) => ['PUT', `/api/v1/oauth2clients/${await oauthClient(c)}`, { metadata: meta(), spec: { redirectURIs: ['https://app.example/cb'] } }] },
+  {
+    name: 'update oauth2 client',
+    allowed: [],
+    request: async (c) => ['PUT', `/api/v1/oauth2clients/${await oauthClient(c)}`, { metadata: meta(), spec: { redirectURIs: ['https://app.example/cb'] } }],
+  },
   { name: 'delete oauth2 client', allowed: [], request: async (c) => ['DELETE', `/api/v1/oauth2clients/${await oauthClient(c)}`] },
   { name: 'get quotas', allowed: ['administrator', 'user', 'reader', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/quotas`] },
   { name: 'set quotas', allowed: [], request: async (_c, w) => ['PUT', `${o(w)}/quotas`, { quotas: [] }] },
   { name: 'list allocations', allowed: everyone, request: async (_c, w) => ['GET', `${o(w)}/allocations`] },
   { name: 'create allocation', allowed: [], request: async (_c, w) => ['POST', `${o(w)}/projects/${w.project}/allocations`, allocationBody()] },
   { name: 'get allocation', allowed: [], request: async (c, w) => ['GET', `${o(w)}/projects/${w.project}/allocations/${await allocationIn(c, w)}`] },
-  { name: 'update allocation', allowed: [], request: async (c, w) => ['PUT', `${o(w)}/projects/${w.project}/allocations/${await allocationIn(c, w)}`, allocationBody()] },
+  {
+    name: 'update allocation',
+    allowed: [],
+    request: async (c, w) => ['PUT', `${o(w)}/projects/${w.project}/allocations/${await allocationIn(c, w)}`, allocationBody()],
+  },
   { name: 'delete allocation', allowed: [], request: async (c, w) => ['DELETE', `${o(w)}/projects/${w.project}/allocations/${await allocationIn(c, w)}`] },
   { name: 'list API tokens', allowed: ['administrator', 'auditor'], request: async (_c, w) => ['GET', `${o(w)}/apitokens`] },
   { name: 'create API token', allowed: ['administrator'], request: async (_c, w) => ['POST', `${o(w)}/apitokens`, tokenBody()] },
@@ -144,7 +216,11 @@ const rows: Row[] = [
     ],
   },
   { name: 'mint a workload token', allowed: ['administrator'], request: async (_c, w) => ['POST', `${o(w)}/projects/${w.project}/workloadtokens`, {}] },
-  { name: 'patch project OIDC claims', allowed: ['administrator'], request: async (_c, w) => ['PATCH', `${o(w)}/projects/${w.project}/oidcclaims`, { ttl: '1h' }] },
+  {
+    name: 'patch project OIDC claims',
+    allowed: ['administrator'],
+    request: async (_c, w) => ['PATCH', `${o(w)}/projects/${w.project}/oidcclaims`, { ttl: '1h' }],
+  },
 ];
 
 suite('RBAC matrix', (ctx) => {
@@ -180,8 +256,7 @@ suite('RBAC matrix', (ctx) => {
   }
 
   it('lists to each caller only the roles within its own permissions', async () => {
-    const names = async (who: Who) =>
-      (await clients[who].get(`/api/v1/organizations/${world.org}/roles`)).body.map((r: any) => r.metadata.name).sort();
+    const names = async (who: Who) => (await clients[who].get(`/api/v1/organizations/${world.org}/roles`)).body.map((r: any) => r.metadata.name).sort();
     assert.deepEqual(await names('administrator'), ['administrator', 'auditor', 'reader', 'user']);
     // Read-only roles only: "user" creates clusters, which an auditor may not.
     assert.deepEqual(await names('auditor'), ['auditor', 'reader']);

@@ -43,7 +43,9 @@ describe('tessera serve', { concurrency: true }, () => {
         body: JSON.stringify({ metadata: { name: 'first' }, spec: { organizationType: 'adhoc' } }),
       });
       assert.equal(created.status, 202);
-      const denied = await fetch(`${server.url}/api/v1/organizations`, { headers: { authorization: 'Bearer tsr_bst_nope', 'x-request-id': 'support-ticket-4711' } });
+      const denied = await fetch(`${server.url}/api/v1/organizations`, {
+        headers: { authorization: 'Bearer tsr_bst_nope', 'x-request-id': 'support-ticket-4711' },
+      });
       assert.equal(denied.status, 401);
       assert.equal(denied.headers.get('x-request-id'), 'support-ticket-4711', 'the caller’s request ID comes back');
       assert.match(server.output(), /"where metrics are served"/, 'the start-up log says where metrics are');
@@ -72,7 +74,10 @@ describe('tessera serve', { concurrency: true }, () => {
     try {
       assert.equal(readFileSync(join(dataDir, 'bootstrap-token'), 'utf8'), tokenBefore);
       const list = await fetch(`${again.url}/api/v1/organizations`, { headers: { authorization: `Bearer ${tokenBefore.trim()}` } });
-      assert.deepEqual((await list.json()).map((o: any) => o.metadata.name), ['first']);
+      assert.deepEqual(
+        (await list.json()).map((o: any) => o.metadata.name),
+        ['first'],
+      );
       assert.ok(!again.output().includes('bootstrap credential created'));
     } finally {
       await again.stop();
@@ -123,7 +128,9 @@ describe('tessera serve', { concurrency: true }, () => {
     const prefix = mkdtempSync(join(tmpdir(), 'tessera-install-'));
     dirs.push(prefix);
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const install = spawnSync(npm, ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--offline', '--no-audit', '--no-fund', '.'], { encoding: 'utf8' });
+    const install = spawnSync(npm, ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--offline', '--no-audit', '--no-fund', '.'], {
+      encoding: 'utf8',
+    });
     assert.equal(install.status, 0, install.stderr);
     const help = spawnSync(join(prefix, 'bin', 'tessera'), ['--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
@@ -133,7 +140,11 @@ describe('tessera serve', { concurrency: true }, () => {
   it('migrates with `tessera migrate`', async () => {
     const dataDir = await tempDir({ migrated: false });
     const first = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
-    assert.equal(first.stdout, 'applied 0001_init, 0002_oidc, 0003_oidc_conformance, 0004_apitokens_audit, 0005_oidc_claims, 0006_change_feed, 0007_change_feed_workload_and_tokens, 0008_signing_keys_permission\n', first.stderr);
+    assert.equal(
+      first.stdout,
+      'applied 0001_init, 0002_oidc, 0003_oidc_conformance, 0004_apitokens_audit, 0005_oidc_claims, 0006_change_feed, 0007_change_feed_workload_and_tokens, 0008_signing_keys_permission\n',
+      first.stderr,
+    );
     const second = spawnSync(process.execPath, [...cli, 'migrate', '--data-dir', dataDir], { encoding: 'utf8' });
     assert.equal(second.stdout, 'database is up to date\n');
   });
@@ -211,7 +222,8 @@ describe('tessera serve', { concurrency: true }, () => {
   it('answers --help for every command, --version, and names what it does not know', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, [...cli, ...args], { encoding: 'utf8' });
     const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-    for (const args of [['--version'], ['-v'], ['version']]) assert.deepEqual([run(...args).status, run(...args).stdout], [0, `tessera ${version}\n`], args.join(' '));
+    for (const args of [['--version'], ['-v'], ['version']])
+      assert.deepEqual([run(...args).status, run(...args).stdout], [0, `tessera ${version}\n`], args.join(' '));
     for (const args of [['--help'], ['-h'], ['help']]) assert.match(run(...args).stdout, /^usage: tessera <command> \[flags\]\n/, args.join(' '));
     for (const command of ['serve', 'migrate', 'keys rotate']) {
       for (const help of ['--help', '-h']) {
@@ -242,7 +254,12 @@ describe('tessera serve', { concurrency: true }, () => {
     const dataDir = await tempDir();
     const started = Date.now();
     const result = spawnSync(process.execPath, [...cli, 'serve', '--host', '127.0.0.1', '--port', '0'], {
-      env: { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_DATABASE_URL: `postgres://tessera:s3cret-pw@127.0.0.1:${port}/tessera`, TESSERA_DB_STARTUP_WAIT: '2s' },
+      env: {
+        ...process.env,
+        TESSERA_DATA_DIR: dataDir,
+        TESSERA_DATABASE_URL: `postgres://tessera:s3cret-pw@127.0.0.1:${port}/tessera`,
+        TESSERA_DB_STARTUP_WAIT: '2s',
+      },
       encoding: 'utf8',
     });
     assert.equal(result.status, 1);

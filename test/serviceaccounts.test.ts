@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createGroup, createOrganization, createServiceAccount, roleIds, serviceAccountWithRole } from './fixtures.ts';
-import { suite, uniqueName, createdMetadata } from './helpers.ts';
+import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
 const tokenFormat = /^tsr_sat_[0-9A-Za-z]{49}$/;
 
@@ -55,7 +55,10 @@ suite('service accounts', (ctx) => {
     const me = await serviceAccountWithRole(ctx(), org, null);
     const other = await createServiceAccount(admin, org);
     const list = await me.client.get(`/api/v1/organizations/${org}/serviceaccounts`);
-    assert.deepEqual(list.body.map((s: any) => s.metadata.id), [me.id]);
+    assert.deepEqual(
+      list.body.map((s: any) => s.metadata.id),
+      [me.id],
+    );
     assert.equal((await me.client.get(`/api/v1/organizations/${org}/serviceaccounts/${me.id}`)).status, 200);
     assert.equal((await me.client.get(`/api/v1/organizations/${org}/serviceaccounts/${other.id}`)).status, 403);
     assert.equal((await me.client.post(`/api/v1/organizations/${org}/serviceaccounts/${other.id}/rotate`)).status, 403);

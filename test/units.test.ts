@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, parseDuration } from '../src/config.ts';
 import { globMatches } from '../src/core/trustpolicies/glob.ts';
 import { describeTarget, explainConnectFailure } from '../src/db/startup.ts';
 import { Batcher } from '../src/kernel/batch.ts';
-import { SecretHasher, generateSecret, secretKind } from '../src/tokens/secrets.ts';
+import { generateSecret, SecretHasher, secretKind } from '../src/tokens/secrets.ts';
 import { decrypt, deriveKeys, encrypt } from '../src/tokens/server-secret.ts';
 
 describe('opaque secrets', () => {
@@ -67,7 +67,11 @@ describe('configuration', () => {
       [{ TESSERA_SERVICE_ACCOUNT_TOKEN_TTL: '3 weeks' }, 'TESSERA_SERVICE_ACCOUNT_TOKEN_TTL: "3 weeks" is not a duration like 90d, 12h, 30m or 45s'],
     ];
     for (const [env, message] of cases) {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.message === message, message);
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.message === message,
+        message,
+      );
     }
     assert.equal(parseDuration('X', '12h'), 43200);
     assert.deepEqual(loadConfig({ TESSERA_PLATFORM_ADMINS: 'Root@Example.com, ops@example.com' }).platformAdmins, ['root@example.com', 'ops@example.com']);
@@ -175,10 +179,20 @@ describe('subject patterns of trust policies', () => {
 
 describe('the first connection to PostgreSQL', () => {
   it('waits for what may mend itself, and says plainly what will not', () => {
-    const retried = [{ code: 'ECONNREFUSED' }, { code: '57P03' }, new Error('timeout expired'), new Error('Connection terminated unexpectedly'), { code: 'ENOTFOUND' }];
+    const retried = [
+      { code: 'ECONNREFUSED' },
+      { code: '57P03' },
+      new Error('timeout expired'),
+      new Error('Connection terminated unexpectedly'),
+      { code: 'ENOTFOUND' },
+    ];
     for (const error of retried) assert.equal(explainConnectFailure(error).retry, true, JSON.stringify(error) ?? String(error));
     for (const code of ['28P01', '3D000', '28000']) assert.equal(explainConnectFailure({ code }).retry, false, code);
     assert.match(explainConnectFailure({ code: '3D000' }).reason, /^the database does not exist: create it/);
-    assert.equal(describeTarget('postgres://tessera:s3cret@db.internal:6432/identity?sslmode=require'), 'db.internal:6432/identity', 'no user, no password, no parameters');
+    assert.equal(
+      describeTarget('postgres://tessera:s3cret@db.internal:6432/identity?sslmode=require'),
+      'db.internal:6432/identity',
+      'no user, no password, no parameters',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { activate, createGroup, createOrganization, roleIds, sessionToken } from './fixtures.ts';
-import { suite, uniqueName, createdMetadata } from './helpers.ts';
+import { createdMetadata, suite, uniqueName } from './helpers.ts';
 
 suite('users', (ctx) => {
   it('adds a user by email with 201, reads it, lists it, updates and removes it', async () => {
@@ -32,13 +32,18 @@ suite('users', (ctx) => {
     assert.deepEqual(updated.body.spec, { subject: email, state: 'suspended', groupIDs: [] });
     assert.equal(updated.body.metadata.name, 'jane');
     assert.deepEqual((await admin.get(`/api/v1/organizations/${org}/groups/${group}`)).body.spec.userIDs, []);
-    const changeSubject = await admin.put(`/api/v1/organizations/${org}/users/${id}`, { spec: { subject: 'other@example.com', state: 'active', groupIDs: [] } });
+    const changeSubject = await admin.put(`/api/v1/organizations/${org}/users/${id}`, {
+      spec: { subject: 'other@example.com', state: 'active', groupIDs: [] },
+    });
     assert.deepEqual(changeSubject.body, {
       error: 'invalid_request',
       error_description: 'spec.subject cannot be changed; delete the user and add the new address',
     });
     const list = await admin.get(`/api/v1/organizations/${org}/users`);
-    assert.deepEqual(list.body.map((u: any) => u.metadata.id), [id]);
+    assert.deepEqual(
+      list.body.map((u: any) => u.metadata.id),
+      [id],
+    );
     const del = await admin.delete(`/api/v1/organizations/${org}/users/${id}`);
     assert.equal(del.status, 200);
     assert.equal((await admin.get(`/api/v1/organizations/${org}/users/${id}`)).status, 404);
@@ -74,7 +79,7 @@ suite('users', (ctx) => {
     assert.equal(accounts.rowCount, 0, 'no account was created');
   });
 
-  it('stops a suspended member\'s access to the organization at once', async () => {
+  it("stops a suspended member's access to the organization at once", async () => {
     const admin = ctx().admin;
     const org = await createOrganization(admin);
     const group = await createGroup(admin, org, { roleIDs: [roleIds.administrator] });
