@@ -154,6 +154,23 @@ suite(
       assert.equal((await ctx().admin.get('/api/v1/auditlogs?cursor=bogus')).status, 400);
     });
 
+    it('keeps why a request was refused in the log line only: the caller reads the public description', async () => {
+      const app = await registerClient(ctx().admin);
+      const attempt = async (id: string, secret: string) =>
+        ctx().anonymous.request('POST', '/oauth2/v2/token', 'grant_type=client_credentials', {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+          'x-request-id': `detail-${id.slice(0, 8)}-${secret.length}`,
+        });
+      const unknown = await attempt('00000000-0000-4000-8000-000000000000', 'whatever');
+      const wrong = await attempt(app.id, 'not-the-secret');
+      for (const res of [unknown, wrong]) assert.deepEqual(res.body, { error: 'invalid_client', error_description: 'client authentication failed' });
+      const line = (id: unknown) => logged.split('\n').find((l) => l.includes(`"reqId":"${id}"`)) ?? '';
+      assert.match(line(unknown.headers['x-request-id']), /"failure":\{"code":"client_authentication_failed","detail":"no client has this ID"\}/);
+      assert.match(line(wrong.headers['x-request-id']), /"failure":\{"code":"client_authentication_failed","detail":"the secret does not match"\}/);
+      assert.ok(!logged.includes('not-the-secret'), 'never the secret');
+    });
+
     it('records new signing keys and grants revoked on a replayed refresh token, as platform events', async () => {
       const kids = await ctx().built.core.keyRing.rotate();
       const keys = (await ctx().admin.get('/api/v1/auditlogs?action=signingkey.created&limit=1000')).body.map((e: any) => e.target.id);

@@ -1,5 +1,6 @@
-/** Builders of test worlds through the public API (and the core's services for users' sessions). */
+/** Builders of test worlds through the public API (and the credential service for users). */
 import assert from 'node:assert/strict';
+import { createSession } from '../src/core/sessions/store.ts';
 import { type Client, type TestContext, uniqueName } from './support/client.ts';
 
 export const roleIds = {
@@ -46,7 +47,9 @@ const fixtureClients = new WeakMap<object, string>();
 
 /**
  * An access token for a user, as the login flow ends: a session at a client and a signed
- * access token bound to it (the flow itself is tested end to end in the oidc-* tests).
+ * access token bound to it (the flow itself is tested end to end in the oidc-* tests). The
+ * session is made in the store, not by a login: tests need tokens of accounts that could not
+ * log in (pending, then suspended) to check that their use is refused.
  */
 export async function sessionToken(ctx: TestContext, userId: string): Promise<string> {
   let clientId = fixtureClients.get(ctx.built);
@@ -58,14 +61,8 @@ export async function sessionToken(ctx: TestContext, userId: string): Promise<st
     clientId = created.body.status.clientID as string;
     fixtureClients.set(ctx.built, clientId);
   }
-  // What the login flow does once the user is signed in: a code, redeemed for the tokens.
-  const { sessions, issuance } = ctx.built.core;
-  const code = await sessions.issueCode(
-    { clientId, redirectUri: 'https://app.example/cb', scope: 'openid email', codeChallenge: 'fixture', prompt: [] },
-    userId,
-    new Date(),
-  );
-  return (await issuance.forSession(await sessions.redeemCode(code, false), 'RS256', 'fixture')).access_token;
+  const sessionId = await createSession(ctx.db, { userId, clientId, scope: 'openid email', authTime: new Date(), ttlSeconds: 3600, single: false });
+  return ctx.built.core.signer.accessToken({ sub: userId, clientId, scope: 'openid email', sessionId });
 }
 
 /** Follows an account's activation link, as the invited person would. */

@@ -282,7 +282,8 @@ describe('tessera serve', { concurrency: true }, () => {
     const url = new URL(db.url);
     url.host = proxy.address;
     const dataDir = await tempDir();
-    setTimeout(() => proxy.mode('forward'), 1500);
+    // PostgreSQL "comes up" once Tessera has found it down at least once.
+    void proxy.refusedOne().then(() => setTimeout(() => proxy.mode('forward'), 500));
     try {
       const server = await serve({ TESSERA_DATA_DIR: dataDir, TESSERA_DATABASE_URL: url.href });
       try {

@@ -16,11 +16,11 @@ const statuses: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   too_many_requests: 429,
   unavailable: 503,
-  invalid_client: 401,
-  invalid_grant: 400,
-  unauthorized_client: 400,
-  unsupported_grant_type: 400,
-  invalid_scope: 400,
+  client_authentication_failed: 401,
+  grant_refused: 400,
+  grant_not_allowed: 400,
+  unknown_grant_type: 400,
+  scope_refused: 400,
   server_error: 500,
 };
 
@@ -42,7 +42,7 @@ export function errorHeaders(error: DomainError): Record<string, string> {
       if (reason === 'missing') return { 'www-authenticate': 'Bearer realm="tessera"' };
       return { 'www-authenticate': `Bearer realm="tessera", error="${reason === 'malformed' ? 'invalid_request' : 'invalid_token'}"` };
     }
-    case 'invalid_client':
+    case 'client_authentication_failed':
       return { 'www-authenticate': 'Basic realm="tessera"' };
     case 'method_not_allowed':
       return { allow: ('allowed' in error ? (error.allowed as string[]) : []).join(', ') };

@@ -49,7 +49,11 @@ export function faceFor(faces: readonly Face[], fallback: Face, url: string): Fa
 /** Sends any thrown value as `face`'s error; faults are logged, never shown. */
 export function sendFaceError(face: Face, request: FastifyRequest, reply: FastifyReply, thrown: unknown) {
   const error = toDomainError(thrown);
-  request.failure = { code: error.code, ...(thrown instanceof Unavailable && 'reason' in thrown ? { reason: String(thrown.reason) } : {}) };
+  request.failure = {
+    code: error.code,
+    ...(thrown instanceof Unavailable && 'reason' in thrown ? { reason: String(thrown.reason) } : {}),
+    ...(error.detail ? { detail: error.detail } : {}),
+  };
   if (error.code === 'server_error') request.log.error({ err: thrown }, 'request failed');
   return face.sendError(request, reply, error);
 }

@@ -11,13 +11,13 @@ import { Unavailable } from '../kernel/errors.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     /** Why the request failed, when it did: for its log line. */
-    failure?: { code: string; reason?: string };
+    failure?: { code: string; reason?: string; detail?: string };
   }
 }
 
 /**
  * The request line's logger. The line's fields are fixed (request ID, method, path without
- * its query, client address, status, time, failure code and reason) and none can hold a
+ * its query, client address, status, time, failure code, reason and detail) and none can hold a
  * secret, so it skips the redaction every other line goes through, which would cost more than
  * the rest of the line: it is written on every request.
  */

@@ -14,15 +14,27 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'too_many_requests'
   | 'unavailable'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'invalid_scope'
+  | 'client_authentication_failed'
+  | 'grant_refused'
+  | 'grant_not_allowed'
+  | 'unknown_grant_type'
+  | 'scope_refused'
   | 'server_error';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
+  /**
+   * Why exactly, for the operator's log only: the message is the public description (RFC 6749's
+   * `error_description`), and says no more than the caller should learn; the detail may (which
+   * check failed), never a secret.
+   */
+  detail?: string;
+
+  /** Adds the logged-only detail. */
+  withDetail(detail: string): this {
+    this.detail = detail;
+    return this;
+  }
 }
 
 export class InvalidRequest extends DomainError {
@@ -105,25 +117,31 @@ export class ServerError extends DomainError {
   }
 }
 
-// OAuth 2.0 token-endpoint conditions (RFC 6749 §5.2).
+// Conditions of a client or a grant. The OAuth face writes them as RFC 6749 §5.2's codes
+// (invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope);
+// the domain names them for what happened.
 
-/** Client authentication failed. */
-export class InvalidClient extends DomainError {
-  readonly code = 'invalid_client';
+/** A client's credentials were refused (RFC 6749 §2.3). */
+export class ClientAuthenticationFailed extends DomainError {
+  readonly code = 'client_authentication_failed';
 }
 
-export class InvalidGrant extends DomainError {
-  readonly code = 'invalid_grant';
+/** A grant (a code, a refresh token, a subject token) is not valid, or no longer. */
+export class GrantRefused extends DomainError {
+  readonly code = 'grant_refused';
 }
 
-export class UnauthorizedClient extends DomainError {
-  readonly code = 'unauthorized_client';
+/** The client may not use this grant, or act on this token. */
+export class GrantNotAllowed extends DomainError {
+  readonly code = 'grant_not_allowed';
 }
 
-export class UnsupportedGrantType extends DomainError {
-  readonly code = 'unsupported_grant_type';
+/** No such grant type. */
+export class UnknownGrantType extends DomainError {
+  readonly code = 'unknown_grant_type';
 }
 
-export class InvalidScope extends DomainError {
-  readonly code = 'invalid_scope';
+/** The scope asked for is beyond what may be granted. */
+export class ScopeRefused extends DomainError {
+  readonly code = 'scope_refused';
 }

@@ -14,14 +14,21 @@ export interface TcpProxy {
   mode(mode: ProxyMode): void;
   /** Closes every open connection (both sides), as a server crash would. */
   dropAll(): void;
+  /** Resolves once a connection has been refused (in a refusing mode). */
+  refusedOne(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let mode: ProxyMode = 'forward';
+  let refused!: () => void;
+  const firstRefusal = new Promise<void>((resolve) => (refused = resolve));
   const pairs = new Set<{ client: Socket; upstream?: Socket }>();
   const server: Server = createServer((client) => {
-    if (mode === 'refuse' || mode === 'refuseNew') return void client.destroy();
+    if (mode === 'refuse' || mode === 'refuseNew') {
+      refused();
+      return void client.destroy();
+    }
     const pair: { client: Socket; upstream?: Socket } = { client };
     pairs.add(pair);
     client.on('error', () => undefined);
@@ -45,6 +52,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     mode: (next) => {
       mode = next;
     },
+    refusedOne: () => firstRefusal,
     dropAll() {
       for (const { client, upstream } of pairs) {
         upstream?.destroy();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/db.ts';
 import type { Cache, Caches } from '../../kernel/cache.ts';
-import { InvalidClient, InvalidRequest, NotFound, UnauthorizedClient } from '../../kernel/errors.ts';
+import { ClientAuthenticationFailed, GrantNotAllowed, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import { isLoopback } from '../../kernel/ip.ts';
@@ -147,16 +147,18 @@ export class ClientService {
       const found = await this.find(credentials.id);
       return found && { value: found, tags: [`client:${found.id}`] };
     });
-    if (!client) throw new InvalidClient('client authentication failed');
+    // One public description for every refusal of a secret (nothing for a guesser to tell apart); the log says which.
+    if (!client) throw new ClientAuthenticationFailed('client authentication failed').withDetail('no client has this ID');
     if (client.token_endpoint_auth_method === 'none') {
-      if (credentials.method !== 'none') throw new InvalidClient('this public client has no secret');
+      if (credentials.method !== 'none') throw new ClientAuthenticationFailed('this public client has no secret');
       return client;
     }
-    if (credentials.method === 'none' || !client.secret_hash || !this.hasher.matches(credentials.secret ?? '', client.secret_hash)) {
-      throw new InvalidClient('client authentication failed');
+    if (credentials.method === 'none') throw new ClientAuthenticationFailed('client authentication failed').withDetail('a confidential client sent no secret');
+    if (!client.secret_hash || !this.hasher.matches(credentials.secret ?? '', client.secret_hash)) {
+      throw new ClientAuthenticationFailed('client authentication failed').withDetail('the secret does not match');
     }
     if (credentials.method !== client.token_endpoint_auth_method) {
-      throw new InvalidClient(`this client authenticates with ${client.token_endpoint_auth_method}`);
+      throw new ClientAuthenticationFailed(`this client authenticates with ${client.token_endpoint_auth_method}`);
     }
     return client;
   }
@@ -166,9 +168,9 @@ export class ClientService {
    * for, and a public client (no secret) never client_credentials (§4.4: confidential clients only).
    */
   requireGrantType(client: ClientRecord, grantType: string): void {
-    if (!(client.grant_types as string[]).includes(grantType)) throw new UnauthorizedClient(`this client may not use ${grantType}`);
+    if (!(client.grant_types as string[]).includes(grantType)) throw new GrantNotAllowed(`this client may not use ${grantType}`);
     if (grantType === 'client_credentials' && client.token_endpoint_auth_method === 'none') {
-      throw new UnauthorizedClient('a public client cannot use client_credentials');
+      throw new GrantNotAllowed('a public client cannot use client_credentials');
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../db/db.ts';
 import type { Cache, Caches } from '../../kernel/cache.ts';
-import { type DomainError, InvalidGrant, InvalidScope } from '../../kernel/errors.ts';
+import { type DomainError, GrantRefused, ScopeRefused } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { generateSecret, type SecretHasher } from '../../tokens/secrets.ts';
 import type { AuthorizationRequest, CodeBindings, LiveSessionRecord, RefreshTokenRecord, SessionRecord } from './model.ts';
@@ -73,7 +73,7 @@ export class SessionService {
    */
   async codeBindings(code: string): Promise<CodeBindings> {
     const row = code.startsWith('tsr_cod_') ? await store.findCode(this.db, this.hasher.hash(code)) : undefined;
-    if (!row) throw new InvalidGrant('the authorization code is not valid');
+    if (!row) throw new GrantRefused('the authorization code is not valid');
     return row;
   }
 
@@ -88,13 +88,13 @@ export class SessionService {
   async redeemCode(code: string, withRefreshToken: boolean): Promise<Redeemed> {
     const outcome = await this.db.transaction(async (): Promise<{ refused: DomainError } | Redeemed> => {
       const row = code.startsWith('tsr_cod_') ? await store.consumeCode(this.db, this.hasher.hash(code)) : undefined;
-      if (!row) throw new InvalidGrant('the authorization code is not valid');
+      if (!row) throw new GrantRefused('the authorization code is not valid');
       if (row.replayed) {
         await this.revokeOnReplay(row.session_id, row.client_id, 'an authorization code was presented twice');
-        return { refused: new InvalidGrant('the authorization code was already used; the tokens issued for it are revoked') };
+        return { refused: new GrantRefused('the authorization code was already used; the tokens issued for it are revoked') };
       }
-      if (row.expired) throw new InvalidGrant('the authorization code has expired');
-      if (!row.session_live) throw new InvalidGrant('the session of this code has ended');
+      if (row.expired) throw new GrantRefused('the authorization code has expired');
+      if (!row.session_live) throw new GrantRefused('the session of this code has ended');
       const session = { id: row.session_id, user_id: row.user_id, client_id: row.client_id, scope: row.scope, auth_time: row.auth_time };
       return { session, nonce: row.nonce ?? undefined, ...(withRefreshToken ? { refreshToken: await this.issueRefreshToken(session.id) } : {}) };
     });
@@ -110,19 +110,19 @@ export class SessionService {
    * access token carries, never widen it (RFC 6749 §6).
    */
   async redeemRefreshToken(token: string, clientId: string, scope?: string): Promise<Redeemed> {
-    if (!token.startsWith('tsr_rft_')) throw new InvalidGrant('the refresh token is not valid');
+    if (!token.startsWith('tsr_rft_')) throw new GrantRefused('the refresh token is not valid');
     const asked = scope ? scope.split(' ').filter(Boolean) : null;
     const successor = generateSecret('rft');
     const next = { hash: this.hasher.hash(successor), ttlSeconds: this.options.ttlSeconds };
     const row = await store.rotateRefreshToken(this.db, this.hasher.hash(token), clientId, next, asked);
-    if (!row) throw new InvalidGrant('the refresh token is not valid');
+    if (!row) throw new GrantRefused('the refresh token is not valid');
     if (row.replayed) {
       await this.revokeOnReplay(row.id, clientId, 'a used refresh token was presented again');
-      throw new InvalidGrant('the refresh token was already used; its whole grant is revoked');
+      throw new GrantRefused('the refresh token was already used; its whole grant is revoked');
     }
-    if (row.expired || row.revoked) throw new InvalidGrant('the refresh token has expired or was revoked');
-    if (row.user_state !== 'active') throw new InvalidGrant('the user may not sign in');
-    if (!row.scope_allowed) throw new InvalidScope('the requested scope exceeds the original grant');
+    if (row.expired || row.revoked) throw new GrantRefused('the refresh token has expired or was revoked');
+    if (row.user_state !== 'active') throw new GrantRefused('the user may not sign in');
+    if (!row.scope_allowed) throw new ScopeRefused('the requested scope exceeds the original grant');
     if (!row.rotated) throw new Error('a refresh token that passed every check was not rotated');
     const session = { id: row.id, user_id: row.user_id, client_id: row.client_id, scope: asked ? asked.join(' ') : row.scope, auth_time: row.auth_time };
     return { session, refreshToken: successor };

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { type CryptoKey, createRemoteJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import type { Db } from '../../db/db.ts';
-import { InvalidGrant, InvalidRequest, NotFound } from '../../kernel/errors.ts';
+import { GrantRefused, InvalidRequest, NotFound } from '../../kernel/errors.ts';
 import type { EventSink } from '../../kernel/events.ts';
 import { isLoopbackHttp } from '../../kernel/ip.ts';
 import type { Caller } from '../../rbac/caller.ts';
@@ -94,7 +94,7 @@ export class TrustPolicyService {
   async exchange(subjectToken: string, from: { ip?: string }): Promise<Exchanged> {
     const refuse = async (detail: string, issuer?: string): Promise<never> => {
       await this.audit.refusal({ action: 'tokenexchange.refused', outcome: 'denied', actor: { subject: issuer, ip: from.ip }, detail });
-      throw new InvalidGrant('the subject token is not accepted');
+      throw new GrantRefused('the subject token is not accepted').withDetail(detail);
     };
     let issuer: string | undefined;
     try {

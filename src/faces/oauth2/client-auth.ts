@@ -8,22 +8,22 @@ import type { ClientRecord } from '../../core/clients/service.ts';
 import type { Core } from '../../core/index.ts';
 import { refusedCredential, refuseOverBudget } from '../../http/access.ts';
 import type { FaceDeps } from '../../http/faces.ts';
-import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
+import { ClientAuthenticationFailed, InvalidRequest } from '../../kernel/errors.ts';
 
 function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header.trim());
-  if (!match?.[1]) throw new InvalidClient('the Authorization header must be HTTP Basic client credentials');
+  if (!match?.[1]) throw new ClientAuthenticationFailed('the Authorization header must be HTTP Basic client credentials');
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw new InvalidClient('malformed Basic credentials');
+  if (colon < 0) throw new ClientAuthenticationFailed('malformed Basic credentials');
   // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
   const decode = (s: string) => {
     try {
       return decodeURIComponent(s.replace(/\+/g, ' '));
     } catch {
-      throw new InvalidClient('malformed Basic credentials');
+      throw new ClientAuthenticationFailed('malformed Basic credentials');
     }
   };
   return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
@@ -45,7 +45,7 @@ export async function authenticateClient(
   try {
     client = await clientOf(core, request, form);
   } catch (error) {
-    if (!(error instanceof InvalidClient)) throw error;
+    if (!(error instanceof ClientAuthenticationFailed)) throw error;
     await refusedCredential({ core, limiter }, request, 'oauth2', error.message);
     throw error;
   }
@@ -60,7 +60,7 @@ async function clientOf(core: Core, request: FastifyRequest, form: Record<string
   if (basic && form.client_secret) throw new InvalidRequest('use one client authentication method, not two');
   const id = basic?.id ?? form.client_id;
   const secret = basic?.secret ?? form.client_secret;
-  if (!id) throw new InvalidClient('client authentication is required');
+  if (!id) throw new ClientAuthenticationFailed('client authentication is required');
   if (basic && form.client_id && form.client_id !== basic.id) throw new InvalidRequest('client_id does not match the authenticated client');
   return core.clients.authenticate({ id, secret, method: basic ? 'client_secret_basic' : secret !== undefined ? 'client_secret_post' : 'none' });
 }

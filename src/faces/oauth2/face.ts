@@ -11,12 +11,22 @@ import { type CorsRule, installCors } from '../../http/cors.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
 import { isForm } from '../../http/forms.ts';
-import { InvalidRequest } from '../../kernel/errors.ts';
+import { type ErrorCode, InvalidRequest } from '../../kernel/errors.ts';
 import { discoveryRoutes } from './discovery.ts';
 import { introspectionRoutes } from './introspect.ts';
 import { revocationRoutes } from './revoke.ts';
 import { tokenRoutes } from './token.ts';
 import { userinfoRoutes } from './userinfo.ts';
+
+/** The domain's errors in RFC 6749 §5.2's words (and RFC 6750 §3.1's for a protected resource's bad token). */
+const oauthCodes: Partial<Record<ErrorCode, string>> = {
+  unauthenticated: 'invalid_token',
+  client_authentication_failed: 'invalid_client',
+  grant_refused: 'invalid_grant',
+  grant_not_allowed: 'unauthorized_client',
+  unknown_grant_type: 'unsupported_grant_type',
+  scope_refused: 'invalid_scope',
+};
 
 /** The protected resource's credential (userinfo): the bearer header, or a form body's `access_token` (RFC 6750 §2.2). */
 function bearerOrFormToken(request: FastifyRequest): string {
@@ -28,8 +38,7 @@ function bearerOrFormToken(request: FastifyRequest): string {
 export const oauth2Face: Face = {
   name: 'oauth2',
   prefixes: ['/oauth2/v2/', '/.well-known/', '/org/'],
-  // A protected resource (userinfo) answers a bad token with `invalid_token` (RFC 6750 §3.1).
-  sendError: (_request, reply, error) => sendEnvelope(reply, error, { unauthenticated: 'invalid_token' }),
+  sendError: (_request, reply, error) => sendEnvelope(reply, error, oauthCodes),
   register(app, deps) {
     // Browser apps fetch the public documents from anywhere; the token endpoints only from
     // the origins of registered public clients (confidential clients are servers).

@@ -8,7 +8,7 @@ import { publicAccess } from '../../http/access.ts';
 import { aclToWire } from '../../http/acl-wire.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
-import { InvalidClient, InvalidRequest } from '../../kernel/errors.ts';
+import { ClientAuthenticationFailed, InvalidRequest } from '../../kernel/errors.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
 import { secretKind } from '../../tokens/secrets.ts';
 import { authenticateClient } from './client-auth.ts';
@@ -91,7 +91,7 @@ export const introspectionRoutes: RouteModule = (app, deps) => {
     handler: async (req, reply) => {
       const form = singleValued(req.body as Record<string, string>);
       const client = await authenticateClient(deps, req, form);
-      if (client.token_endpoint_auth_method === 'none') throw new InvalidClient('public clients may not introspect tokens');
+      if (client.token_endpoint_auth_method === 'none') throw new ClientAuthenticationFailed('public clients may not introspect tokens');
       if (!form.token) throw new InvalidRequest('token is required');
       reply.header('cache-control', 'no-store');
       return introspect(core, form.token);

@@ -5,7 +5,7 @@
 import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
-import { InvalidRequest, UnauthorizedClient } from '../../kernel/errors.ts';
+import { GrantNotAllowed, InvalidRequest } from '../../kernel/errors.ts';
 import { looksLikeJwt } from '../../tokens/jwt.ts';
 import { authenticateClient } from './client-auth.ts';
 
@@ -26,7 +26,7 @@ export const revocationRoutes: RouteModule = (app, deps) => {
             () => undefined,
           )
         : await core.sessions.findRefreshToken(form.token).then((found) => found && { clientId: found.client_id, sessionId: found.id });
-      if (owner && owner.clientId !== client.id) throw new UnauthorizedClient('the token was not issued to this client');
+      if (owner && owner.clientId !== client.id) throw new GrantNotAllowed('the token was not issued to this client');
       if (owner) await core.sessions.revoke(owner.sessionId);
       return reply.status(200).send();
     },

@@ -6,7 +6,7 @@
 import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
-import { InvalidRequest, UnsupportedGrantType } from '../../kernel/errors.ts';
+import { InvalidRequest, UnknownGrantType } from '../../kernel/errors.ts';
 import { authenticateClient } from './client-auth.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
@@ -30,7 +30,7 @@ export const tokenRoutes: RouteModule = (app, deps) => {
       if (!form.grant_type) throw new InvalidRequest('grant_type is required');
       const grant = grants.get(form.grant_type);
       // The value is not echoed: clients have been seen to put secrets in the wrong field.
-      if (!grant) throw new UnsupportedGrantType(`grant_type is not one of ${[...grants.keys()].join(', ')}`);
+      if (!grant) throw new UnknownGrantType(`grant_type is not one of ${[...grants.keys()].join(', ')}`);
       const client = grant.authentication === 'client' ? await authenticateClient(deps, req, form) : undefined;
       if (client) core.clients.requireGrantType(client, grant.grantType);
       const params = Object.fromEntries(grant.parameters.map((name) => [name, form[name]]));
