@@ -61,8 +61,8 @@ export async function toMist(core: Core, token: ApiTokenRecord) {
     return found ? found[0] : (name ?? 'unknown');
   };
   return token.privileges.map((p) =>
-    p.project_id
-      ? { scope: 'site', role: mistOf(names.get(p.role_id)), site_id: p.project_id }
-      : { scope: 'org', role: mistOf(names.get(p.role_id)), org_id: token.organization_id },
+    p.projectId
+      ? { scope: 'site', role: mistOf(names.get(p.roleId)), site_id: p.projectId }
+      : { scope: 'org', role: mistOf(names.get(p.roleId)), org_id: token.organization_id },
   );
 }

@@ -26,7 +26,8 @@ export interface ApiTokenRecord {
   secret_hint: string;
   /** Requests per hour; null: the organization policy's default. */
   rate_limit_per_hour: number | null;
-  privileges: { role_id: string; project_id: string | null }[];
+  /** In the shape commands use (the store maps the columns). */
+  privileges: ApiTokenPrivilege[];
   /** When a rotation's previous secret stops working, while it still does. */
   previous_valid_until: Date | null;
   created_at: Date;
@@ -58,7 +59,7 @@ export function inputOf(token: ApiTokenRecord): ApiTokenInput {
   return {
     name: token.name,
     description: token.description ?? undefined,
-    privileges: token.privileges.map((p) => ({ roleId: p.role_id, ...(p.project_id ? { projectId: p.project_id } : {}) })),
+    privileges: token.privileges,
     resources: token.resources,
     sourceIps: token.source_ips,
     active: token.active,

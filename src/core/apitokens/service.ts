@@ -177,7 +177,7 @@ export class ApiTokenService {
 
   /** Rotating (or otherwise acting on) a token needs its privileges within the caller's own. */
   private async requireWithinOwnPrivileges(caller: Caller, organizationId: string, token: ApiTokenRecord): Promise<void> {
-    await this.roles.requireGrantable(caller, organizationId, [...new Set(token.privileges.map((p) => p.role_id))], 'the token’s privileges');
+    await this.roles.requireGrantable(caller, organizationId, [...new Set(token.privileges.map((p) => p.roleId))], 'the token’s privileges');
   }
 
   private checkExpiry(policy: ApiTokenPolicy, expiresAt: Date | null) {
@@ -204,7 +204,7 @@ function changedFieldsOf(current: ApiTokenRecord, next: ApiTokenInput): string[]
   return changedFields({
     'metadata.name': [current.name, next.name],
     'metadata.description': [current.description || null, next.description || null],
-    'spec.privileges': idList(privileges(current.privileges.map((p) => ({ roleId: p.role_id, projectId: p.project_id }))), privileges(next.privileges)),
+    'spec.privileges': idList(privileges(current.privileges), privileges(next.privileges)),
     'spec.resources': [current.resources, next.resources ?? []],
     'spec.sourceIPs': [current.source_ips, next.sourceIps ?? []],
     'spec.active': [current.active, next.active ?? true],

@@ -6,7 +6,7 @@ import type { ApiTokenCredential, ApiTokenFilter, ApiTokenInput, ApiTokenPolicy,
 const select = `SELECT t.id, t.organization_id, t.name, t.description, t.resources, t.source_ips, t.expires_at, t.active, t.secret_hint, t.rate_limit_per_hour,
     CASE WHEN t.previous_valid_until > now() THEN t.previous_valid_until END AS previous_valid_until,
     t.created_at, t.created_by, t.modified_at, t.modified_by, t.last_used_at, t.last_used_ip,
-    COALESCE((SELECT jsonb_agg(jsonb_build_object('role_id', g.role_id, 'project_id', g.project_id) ORDER BY g.role_id, g.project_id)
+    COALESCE((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('roleId', g.role_id, 'projectId', g.project_id)) ORDER BY g.role_id, g.project_id)
                 FROM api_token_grants g WHERE g.api_token_id = t.id), '[]') AS privileges
   FROM api_tokens t`;
 

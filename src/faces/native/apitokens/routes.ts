@@ -20,7 +20,7 @@ function stateOf(row: ApiTokenRecord) {
 export const apiTokenToWire = (row: ApiTokenRecord) => ({
   metadata: { ...readMetadata({ ...row, tags: [] }), organizationId: row.organization_id },
   spec: {
-    privileges: row.privileges.map((p) => ({ roleID: p.role_id, ...(p.project_id ? { projectID: p.project_id } : {}) })),
+    privileges: row.privileges.map((p) => ({ roleID: p.roleId, ...(p.projectId ? { projectID: p.projectId } : {}) })),
     resources: row.resources,
     sourceIPs: row.source_ips,
     expiresAt: row.expires_at ? iso(row.expires_at) : null,
