@@ -118,7 +118,7 @@ export async function buildApp({ config, db, keys, logger, loggerInstance, limit
     // @fastify/swagger marks every body required; a route with optionalBody says otherwise.
     transformObject: (document) => markOptionalBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
-  await registerFaces(app, faces, systemFace, { core, limiter: limiter ?? unlimited });
+  await registerFaces(app, faces, systemFace, { core, limiter: limiter ?? unlimited, csrfKey: keys.csrfKey });
   await app.ready();
   return { app, core, drain: drain.drain, inFlight: drain.inFlight, metrics };
 }

@@ -231,7 +231,7 @@ suite('API tokens: lifecycle', (ctx) => {
     });
     const past = await ctx().admin.post(base(org), { metadata: { name: uniqueName('t') }, spec: { privileges: [], expiresAt: '2020-01-01T00:00:00Z' } });
     assert.deepEqual(past.body, { error: 'invalid_request', error_description: 'spec.expiresAt must be in the future' });
-    await ctx().db.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [t.id]);
+    await ctx().db.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [t.id], { notes: true });
     assert.deepEqual((await groupsAs(org, t.token)).body, { error: 'access_denied', error_description: 'the API token has expired' });
     assert.deepEqual(
       (await ctx().admin.get(`${base(org)}?state=expired`)).body.map((x: any) => [x.metadata.id, x.status.state]),
@@ -249,7 +249,7 @@ suite('API tokens: lifecycle', (ctx) => {
     assert.ok(rotated.body.status.previousSecretValidUntil);
     assert.equal((await groupsAs(org, t.token)).status, 200, 'the old secret works during the window');
     assert.equal((await groupsAs(org, rotated.body.status.token)).status, 200);
-    await ctx().db.query(`UPDATE api_tokens SET previous_valid_until = now() - interval '1 second' WHERE id = $1`, [t.id]);
+    await ctx().db.query(`UPDATE api_tokens SET previous_valid_until = now() - interval '1 second' WHERE id = $1`, [t.id], { notes: true });
     assert.deepEqual((await groupsAs(org, t.token)).body, {
       error: 'access_denied',
       error_description: 'the API token was rotated and its previous secret no longer works',
@@ -277,7 +277,7 @@ suite('API tokens: lifecycle', (ctx) => {
     const soon = () => new Date(Date.now() + 3600_000).toISOString();
     const first = await create(org, { expiresAt: soon() });
     const second = await create(org, { expiresAt: soon(), active: false });
-    await ctx().db.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [first.id]);
+    await ctx().db.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [first.id], { notes: true });
     const third = await ctx().admin.post(base(org), { metadata: { name: uniqueName('t') }, spec: { privileges: [], expiresAt: soon() } });
     assert.deepEqual([third.status, third.body.error], [409, 'conflict'], 'expired and inactive tokens count until deleted');
     await ctx().admin.delete(`${base(org)}/${second.id}`);

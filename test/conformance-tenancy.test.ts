@@ -50,7 +50,7 @@ suite('conformance findings: tenancy', (ctx) => {
   it('answers adding a member the same whether or not the email has an account, and documents the link', async () => {
     const home = await createOrganization(ctx().admin);
     const known = await userWithRole(ctx(), home, 'reader');
-    await ctx().db.query('UPDATE users SET last_active = now() WHERE id = $1', [known.userId]);
+    await ctx().db.query('UPDATE users SET last_active = now() WHERE id = $1', [known.userId], { notes: true });
     const org = await createOrganization(ctx().admin);
     const add = (email: string) => ctx().admin.post(`/api/v1/organizations/${org}/users`, { spec: { subject: email, state: 'active', groupIDs: [] } });
     const existing = await add(known.email);

@@ -99,6 +99,7 @@ suite('groups and roles', (ctx) => {
       `INSERT INTO roles (id, name, description, scopes) VALUES ($1, $2, 'Servers', '{"organization":{"region:servers":["create","read","update","delete"]}}')
        ON CONFLICT DO NOTHING`,
       [serverRole, 'server-operator'],
+      { notes: true },
     );
     const operators = await createGroup(admin, org, { roleIDs: [serverRole] });
     const orgAdmin = await userWithRole(ctx(), org, 'administrator');
@@ -134,7 +135,7 @@ suite('groups and roles', (ctx) => {
       spec: { groupIDs: [operators] },
     });
     assert.equal(byPlatform.status, 201);
-    await ctx().db.query('DELETE FROM roles WHERE id = $1', [serverRole]); // other tests list roles
+    await ctx().db.query('DELETE FROM roles WHERE id = $1', [serverRole], { notes: true }); // other tests list roles
   });
 
   it('lists only the roles the caller could grant, never protected ones', async () => {

@@ -93,7 +93,7 @@ suite('signing keys', (ctx) => {
     const otherInstance = () =>
       new TokenSigner(new KeyRing(ctx().db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600 }), config.issuer, 3600);
     assert.equal((await otherInstance().verifyAccessToken(before)).sub, 's', 'tokens of the retired key still verify');
-    await ctx().db.query(`UPDATE signing_keys SET published_until = now() - interval '1 second' WHERE kid = $1`, [oldKid]);
+    await ctx().db.query(`UPDATE signing_keys SET published_until = now() - interval '1 second' WHERE kid = $1`, [oldKid], { notes: true });
     assert.deepEqual(es256((await ctx().anonymous.get('/oauth2/v2/jwks')).body.keys), [newKid]);
     // ...and no longer once it is withdrawn.
     await assert.rejects(otherInstance().verifyAccessToken(before));
@@ -160,7 +160,7 @@ suite('signing keys', (ctx) => {
     const ring = new KeyRing(db, keys.encryptionKey, { rotationAgeSeconds: 3600, maxTokenLifetimeSeconds: 3600, refreshMs: 0 });
     const current = (await ring.signingKey()).kid;
     assert.equal((await ring.signingKey()).kid, current, 'a young key keeps signing');
-    await db.query(`UPDATE signing_keys SET created_at = now() - interval '2 hours' WHERE kid = $1`, [current]);
+    await db.query(`UPDATE signing_keys SET created_at = now() - interval '2 hours' WHERE kid = $1`, [current], { notes: true });
     const next = (await ring.signingKey()).kid;
     assert.notEqual(next, current);
     const retired = await db.query<{ retired: boolean }>('SELECT retired_at IS NOT NULL AS retired FROM signing_keys WHERE kid = $1', [current]);

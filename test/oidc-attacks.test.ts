@@ -337,7 +337,7 @@ suite(
       assert.deepEqual([b.searchParams.get('error'), b.searchParams.get('error_description')], ['access_denied', 'there is no account for this user']);
 
       const { login } = await member();
-      await ctx().db.query(`UPDATE users SET state = 'suspended' WHERE email = $1`, [`${login}@example.com`]);
+      await ctx().db.query(`UPDATE users SET state = 'suspended' WHERE email = $1`, [`${login}@example.com`], { notes: true });
       const c = new URL((await signIn(login)).page.url);
       assert.deepEqual([c.searchParams.get('error'), c.searchParams.get('error_description')], ['access_denied', 'the account is suspended']);
     });
@@ -365,7 +365,7 @@ suite(
       });
       const call = () => fetch(`${ctx().url}/api/v1/organizations/${org}/groups`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
       assert.equal((await call()).status, 200);
-      await ctx().db.query(`UPDATE users SET state = 'suspended' WHERE email = $1`, [`${login}@example.com`]);
+      await ctx().db.query(`UPDATE users SET state = 'suspended' WHERE email = $1`, [`${login}@example.com`], { notes: true });
       assert.equal((await call()).status, 401);
       await assert.rejects(client.refreshTokenGrant(rp, tokens.refresh_token!), (e: any) => e.error === 'invalid_grant');
     });

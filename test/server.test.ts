@@ -285,7 +285,13 @@ describe('tessera serve', { concurrency: true }, () => {
     // PostgreSQL "comes up" once Tessera has found it down at least once.
     void proxy.refusedOne().then(() => setTimeout(() => proxy.mode('forward'), 500));
     try {
-      const server = await serve({ TESSERA_DATA_DIR: dataDir, TESSERA_DATABASE_URL: url.href });
+      // The proxy lives in this busy test process: generous timeouts, so that its pauses are not taken for an outage.
+      const server = await serve({
+        TESSERA_DATA_DIR: dataDir,
+        TESSERA_DATABASE_URL: url.href,
+        TESSERA_DB_CONNECT_TIMEOUT: '60s',
+        TESSERA_DB_STATEMENT_TIMEOUT: '60s',
+      });
       try {
         assert.match(server.output(), /the database does not answer yet/);
         assert.equal((await fetch(`${server.url}/readyz`)).status, 200);

@@ -87,7 +87,7 @@ suite('service accounts', (ctx) => {
     const admin = ctx().admin;
     const org = await createOrganization(admin);
     const sa = await serviceAccountWithRole(ctx(), org, 'reader');
-    await ctx().db.query(`UPDATE credentials SET expires_at = now() - interval '1 second' WHERE service_account_id = $1`, [sa.id]);
+    await ctx().db.query(`UPDATE credentials SET expires_at = now() - interval '1 second' WHERE service_account_id = $1`, [sa.id], { notes: true });
     const res = await sa.client.get('/api/v1/acl');
     assert.deepEqual(res.body, { error: 'access_denied', error_description: 'the access token has expired' });
   });

@@ -93,7 +93,7 @@ suite('users', (ctx) => {
     await admin.put(`/api/v1/organizations/${org}/users/${created.body.metadata.id}`, { spec: { subject: email, state: 'suspended', groupIDs: [group] } });
     assert.equal((await client.get(`/api/v1/organizations/${org}/groups`)).status, 403);
     // A suspended account cannot use its tokens anywhere.
-    await ctx().db.query(`UPDATE users SET state = 'suspended' WHERE id = $1`, [account.rows[0].id]);
+    await ctx().db.query(`UPDATE users SET state = 'suspended' WHERE id = $1`, [account.rows[0].id], { notes: true });
     const denied = await client.get('/api/v1/acl');
     assert.deepEqual(denied.body, { error: 'access_denied', error_description: 'the user is suspended' });
   });

@@ -131,3 +131,12 @@ export function buildCore(db: Db, config: Config, keys: ServerKeys, log: Logger,
 }
 
 export type Core = ReturnType<typeof buildCore>;
+
+/**
+ * What faces see of the core: its services, and of the configuration only what they say on the
+ * wire. Server keys, the signer and the caches stay inside (a face that wants a token asks the
+ * issuance service; the browser face gets its CSRF key from the composition).
+ */
+export type Services = Omit<Core, 'keys' | 'signer' | 'caches' | 'config'> & {
+  readonly config: Pick<Config, 'issuer' | 'refreshTokenTtl' | 'metricsToken'>;
+};

@@ -11,7 +11,7 @@
  * grant only), 409 for writes while it is being deleted.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Core } from '../core/index.ts';
+import type { Services } from '../core/index.ts';
 import { Conflict, Forbidden, NotFound, TooManyRequests, Unauthenticated } from '../kernel/errors.ts';
 import type { EventOrigin } from '../kernel/events.ts';
 import { allowAcrossProjects, allowGlobal, allowOrganization, allowProject } from '../rbac/acl.ts';
@@ -28,7 +28,7 @@ export interface Permission {
 export const permission = (scope: ScopeLevel, endpoint: string, operation: Operation): Permission => ({ scope, endpoint, operation });
 
 /** Where a route's organization or project ID comes from. */
-export type ScopeResolver = (request: FastifyRequest, core: Core) => Promise<string | undefined> | string | undefined;
+export type ScopeResolver = (request: FastifyRequest, core: Services) => Promise<string | undefined> | string | undefined;
 
 const param = (request: FastifyRequest, name: string) => (request.params as Record<string, string | undefined>)[name];
 
@@ -93,7 +93,7 @@ declare module 'fastify' {
 export interface AccessOptions {
   /** The face's name, for the rate limiter. */
   face: string;
-  core: Core;
+  core: Services;
   /** Reads this face's credential from a request; throws Unauthenticated when there is none. Faces with public routes only have none. */
   credential?: (request: FastifyRequest) => string;
   limiter: RateLimiter;
@@ -197,7 +197,7 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
  * endpoint): audited like any failed authentication, and counted against the client address's
  * failure budget, so guessing through these doors is bounded too.
  */
-export async function refusedCredential(deps: { core: Core; limiter: RateLimiter }, request: FastifyRequest, face: string, detail: string): Promise<void> {
+export async function refusedCredential(deps: { core: Services; limiter: RateLimiter }, request: FastifyRequest, face: string, detail: string): Promise<void> {
   await deps.core.audit.authenticationFailed({ actor: originActor(request), requestId: request.id, detail });
   refuseOverBudget(await deps.limiter.check({ face, route: request.routeOptions.url ?? '', ip: request.ip, failed: true }));
 }

@@ -8,7 +8,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Core } from '../core/index.ts';
+import type { Services } from '../core/index.ts';
 import { type DomainError, MethodNotAllowed, NotFound, Unavailable } from '../kernel/errors.ts';
 import { toDomainError } from './normalize.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -17,7 +17,9 @@ import type { RateLimiter } from './rate-limit.ts';
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
 export interface FaceDeps {
-  core: Core;
+  core: Services;
+  /** The key of the CSRF tokens of the browser pages' forms (a server key, from the composition). */
+  csrfKey: Buffer;
   limiter: RateLimiter;
 }
 

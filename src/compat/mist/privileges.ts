@@ -6,7 +6,7 @@
  * platform defines them.
  */
 import type { ApiTokenPrivilege, ApiTokenRecord } from '../../core/apitokens/service.ts';
-import type { Core } from '../../core/index.ts';
+import type { Services } from '../../core/index.ts';
 import { InvalidRequest } from '../../kernel/errors.ts';
 
 export type MistRole = 'admin' | 'write' | 'read' | 'helpdesk' | 'installer';
@@ -22,13 +22,13 @@ export interface MistPrivilege {
 const organizationRoles: Record<MistRole, string> = { admin: 'administrator', write: 'user', read: 'auditor', helpdesk: 'helpdesk', installer: 'installer' };
 const projectRoles: Record<MistRole, string> = { ...organizationRoles, read: 'reader' };
 
-async function roleId(core: Core, name: string, mistRole: MistRole): Promise<string> {
+async function roleId(core: Services, name: string, mistRole: MistRole): Promise<string> {
   const role = await core.roles.grantableNamed(name);
   if (!role) throw new InvalidRequest(`role "${mistRole}" is not defined on this platform`);
   return role.id;
 }
 
-export async function fromMist(core: Core, organizationId: string, privileges: MistPrivilege[]): Promise<ApiTokenPrivilege[]> {
+export async function fromMist(core: Services, organizationId: string, privileges: MistPrivilege[]): Promise<ApiTokenPrivilege[]> {
   const out: ApiTokenPrivilege[] = [];
   for (const [index, p] of privileges.entries()) {
     if (p.org_id !== undefined && p.org_id !== organizationId) {
@@ -52,7 +52,7 @@ export async function fromMist(core: Core, organizationId: string, privileges: M
 }
 
 /** Core privileges as Mist reads them (a site group reads back as its sites). */
-export async function toMist(core: Core, token: ApiTokenRecord) {
+export async function toMist(core: Services, token: ApiTokenRecord) {
   const names = new Map(
     (await core.roles.unprotectedByName(['administrator', 'user', 'auditor', 'reader', 'helpdesk', 'installer'])).map((r) => [r.id, r.name]),
   );

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ApiTokenRecord } from '../../core/apitokens/service.ts';
-import type { Core } from '../../core/index.ts';
+import type { Services } from '../../core/index.ts';
 import { callers, fromParam, permission } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import type { Operation } from '../../rbac/model.ts';
@@ -40,7 +40,7 @@ const manage = (operation: Operation) => ({
 const epoch = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 const email = (subject: string | null) => (subject && /^[^@\s]+@[^@\s]+$/.test(subject) ? subject : null);
 
-async function toWire(core: Core, row: ApiTokenRecord, key: string) {
+async function toWire(core: Services, row: ApiTokenRecord, key: string) {
   return {
     id: row.id,
     org_id: row.organization_id,

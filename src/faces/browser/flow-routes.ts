@@ -12,8 +12,8 @@ import { browserCookie, ensureBrowserId, readCookie, sessionCookie } from './bro
 import { LoginFlow } from './login-flow.ts';
 import { secureCookies, respond as send } from './respond.ts';
 
-export const flowRoutes: RouteModule = (app, { core }) => {
-  const flow = new LoginFlow(core, core.keys.csrfKey);
+export const flowRoutes: RouteModule = (app, { core, csrfKey }) => {
+  const flow = new LoginFlow(core, csrfKey);
   const secure = secureCookies(core.config.issuer);
   const authorize = async (req: FastifyRequest, reply: FastifyReply, params: Record<string, string | undefined>) => {
     const browserId = ensureBrowserId(req, reply, secure);

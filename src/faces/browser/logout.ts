@@ -8,7 +8,7 @@
  */
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Core } from '../../core/index.ts';
+import type { Services } from '../../core/index.ts';
 import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { formRequest, singleValued } from '../../http/forms.ts';
@@ -33,7 +33,7 @@ const csrfPurpose = 'logout';
 /** Parameters carried through the confirmation page (the hint is not: it was not good enough). */
 const carried = ['client_id', 'post_logout_redirect_uri', 'state', 'ui_locales'] as const;
 
-async function logout(core: Core, csrfKey: Buffer, { params, browserId, ssoToken, confirming }: LogoutRequest): Promise<FlowResult> {
+async function logout(core: Services, csrfKey: Buffer, { params, browserId, ssoToken, confirming }: LogoutRequest): Promise<FlowResult> {
   let hint: { sub?: string; aud?: string | string[]; sid?: unknown } | undefined;
   if (params.id_token_hint) {
     hint = await core.issuance.verifyIdTokenHint(params.id_token_hint).catch(() => undefined);
@@ -69,10 +69,10 @@ async function logout(core: Core, csrfKey: Buffer, { params, browserId, ssoToken
   return { cookies, status: 200, html: page('Signed out', html`<h1>Signed out</h1><p class="lead">You have signed out. You can close this window.</p>`) };
 }
 
-export const logoutRoutes: RouteModule = (app, { core }) => {
+export const logoutRoutes: RouteModule = (app, { core, csrfKey }) => {
   const secure = secureCookies(core.config.issuer);
   const handle = (req: FastifyRequest, reply: FastifyReply, params: Params, confirming: boolean) =>
-    logout(core, core.keys.csrfKey, { params, browserId: ensureBrowserId(req, reply, secure), ssoToken: readCookie(req, sessionCookie), confirming });
+    logout(core, csrfKey, { params, browserId: ensureBrowserId(req, reply, secure), ssoToken: readCookie(req, sessionCookie), confirming });
   app.get('/oauth2/v2/logout', {
     config: { access: publicAccess },
     schema: { operationId: 'endSession', tags: ['oidc'] },

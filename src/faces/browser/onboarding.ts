@@ -4,7 +4,7 @@
  * then completes as usual.
  */
 import type { ClientRecord } from '../../core/clients/service.ts';
-import type { Core } from '../../core/index.ts';
+import type { Services } from '../../core/index.ts';
 import type { LoginRequestRecord, PendingIdentity } from '../../core/sessions/login-requests.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { redirectWith } from './authorization-request.ts';
@@ -14,7 +14,7 @@ import { onboardPage } from './views/pages.ts';
 
 /** The steps of the login flow (login-flow.ts) that onboarding continues. */
 export interface LoginSteps {
-  readonly core: Core;
+  readonly core: Services;
   readonly csrfKey: Buffer;
   openRequest(state: string | undefined): Promise<{ row: LoginRequestRecord; client: ClientRecord } | undefined>;
   sameBrowser(row: LoginRequestRecord, browserId: string | undefined, state: string, csrf: unknown): boolean;

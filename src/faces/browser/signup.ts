@@ -4,7 +4,7 @@
  * page) activates it once, before it expires.
  */
 
-import type { Core } from '../../core/index.ts';
+import type { Services } from '../../core/index.ts';
 import { publicAccess } from '../../http/access.ts';
 import type { RouteModule } from '../../http/faces.ts';
 import { singleValued } from '../../http/forms.ts';
@@ -13,7 +13,7 @@ import { type FlowResult, respond, secureCookies, showError } from './respond.ts
 import { html } from './views/html.ts';
 import { page } from './views/layout.ts';
 
-async function activate(core: Core, token: string | undefined, clientID: string | undefined): Promise<FlowResult> {
+async function activate(core: Services, token: string | undefined, clientID: string | undefined): Promise<FlowResult> {
   const client = clientID ? await core.clients.find(clientID) : undefined;
   if (!token || !(await core.users.activate(token))) {
     if (client?.error_uri) return { redirect: redirectWith(client.error_uri, { error: 'invalid_request' }) };

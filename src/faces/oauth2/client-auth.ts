@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { ClientRecord } from '../../core/clients/service.ts';
-import type { Core } from '../../core/index.ts';
+import type { Services } from '../../core/index.ts';
 import { refusedCredential, refuseOverBudget } from '../../http/access.ts';
 import type { FaceDeps } from '../../http/faces.ts';
 import { ClientAuthenticationFailed, InvalidRequest } from '../../kernel/errors.ts';
@@ -55,7 +55,7 @@ export async function authenticateClient(
   return client;
 }
 
-async function clientOf(core: Core, request: FastifyRequest, form: Record<string, string | undefined>): Promise<ClientRecord> {
+async function clientOf(core: Services, request: FastifyRequest, form: Record<string, string | undefined>): Promise<ClientRecord> {
   const basic = basicCredentials(request);
   if (basic && form.client_secret) throw new InvalidRequest('use one client authentication method, not two');
   const id = basic?.id ?? form.client_id;

@@ -3,7 +3,7 @@
  * active, and what it stands for. Anything unknown, expired or revoked is just inactive.
  */
 
-import type { Core } from '../../core/index.ts';
+import type { Services } from '../../core/index.ts';
 import { publicAccess } from '../../http/access.ts';
 import { aclToWire } from '../../http/acl-wire.ts';
 import type { RouteModule } from '../../http/faces.ts';
@@ -16,7 +16,7 @@ import { authenticateClient } from './client-auth.ts';
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /** An organization API token or a service-account token: what it may do, never its secret. */
-async function introspectOpaque(core: Core, token: string, kind: 'oat' | 'sat'): Promise<Record<string, unknown>> {
+async function introspectOpaque(core: Services, token: string, kind: 'oat' | 'sat'): Promise<Record<string, unknown>> {
   if (kind === 'oat') {
     const found = await core.apiTokenUse.introspect(token);
     if (!found) return { active: false };
@@ -45,7 +45,7 @@ async function introspectOpaque(core: Core, token: string, kind: 'oat' | 'sat'):
   };
 }
 
-async function introspect(core: Core, token: string): Promise<Record<string, unknown>> {
+async function introspect(core: Services, token: string): Promise<Record<string, unknown>> {
   const kind = secretKind(token);
   if (kind === 'oat' || kind === 'sat') return introspectOpaque(core, token, kind);
   if (looksLikeJwt(token)) {

@@ -2,7 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditFilter, AuditRecord } from '../../../core/audit/service.ts';
-import type { Core } from '../../../core/index.ts';
+import type { Services } from '../../../core/index.ts';
 import { InvalidRequest } from '../../../kernel/errors.ts';
 import { isUuid } from '../../../kernel/ids.ts';
 import { parsePage, sendListing } from '../paging.ts';
@@ -67,7 +67,7 @@ const eventToWire = (row: AuditRecord) => ({
 });
 
 /** Newest first; the next page's URL in an RFC 8288 Link header, as every native list. */
-async function sendEvents(core: Core, req: FastifyRequest, reply: FastifyReply, query: AuditQuery, organizationId?: string) {
+async function sendEvents(core: Services, req: FastifyRequest, reply: FastifyReply, query: AuditQuery, organizationId?: string) {
   // The native lists' cursor and limit, here keyed by (time, ID) and 100 events by default.
   const { limit = 100, after } = parsePage(query);
   if (after && (Number.isNaN(Date.parse(after[0])) || !isUuid(after[1]))) throw new InvalidRequest('querystring.cursor is not a cursor this server issued');

@@ -1,10 +1,10 @@
 import type { ClientRecord } from '../../../core/clients/service.ts';
-import type { Core } from '../../../core/index.ts';
+import type { Services } from '../../../core/index.ts';
 import type { TokenResponse } from '../../../core/issuance/service.ts';
 
 /** What a grant's handler gets: the core, the authenticated client (when the grant has one), its parameters. */
 export interface GrantContext {
-  core: Core;
+  core: Services;
   /** Undefined for a grant whose credential is in its parameters (token exchange). */
   client: ClientRecord | undefined;
   /** The grant's own parameters, each given at most once (RFC 6749 §3.2); others are not passed on. */
