@@ -21,6 +21,21 @@ suite('conformance findings: tenancy', (ctx) => {
     }
   });
 
+  it('answers a list under a parent that does not exist with 404, on every face', async () => {
+    const org = await createOrganization(ctx().admin);
+    const nowhere = randomUUID();
+    const lists = [
+      ...['groups', 'users', 'projects', 'serviceaccounts', 'apitokens', 'auditlogs', 'allocations', 'oauth2providers', 'roles'].map(
+        (list) => `/api/v1/organizations/${nowhere}/${list}`,
+      ),
+      `/api/v1/organizations/${org}/serviceaccounts/${nowhere}/trustpolicies`,
+      `/api/v1/orgs/${nowhere}/apitokens`,
+      `/v2/orgs/${uniqueName('nowhere')}/access-tokens`,
+      `/api/v2/org/${org}/project/${nowhere}/oidc-custom-claims`,
+    ];
+    for (const url of lists) assert.equal((await ctx().admin.get(url)).status, 404, url);
+  });
+
   it('answers outsiders the same whether or not the organization exists', async () => {
     const org = await createOrganization(ctx().admin);
     const home = await createOrganization(ctx().admin);
