@@ -12,7 +12,7 @@ import { dockerHubFace } from './compat/dockerhub/face.ts';
 import { mistFace } from './compat/mist/face.ts';
 import type { Config } from './config.ts';
 import { followChanges } from './core/changes.ts';
-import { buildCore, type CoreSeams } from './core/index.ts';
+import { buildCore, type CoreSeams, servicesOf } from './core/index.ts';
 import type { Db } from './db/db.ts';
 import { browserFace } from './faces/browser/face.ts';
 import { nativeFace } from './faces/native/face.ts';
@@ -118,7 +118,7 @@ export async function buildApp({ config, db, keys, logger, loggerInstance, limit
     // @fastify/swagger marks every body required; a route with optionalBody says otherwise.
     transformObject: (document) => markOptionalBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
-  await registerFaces(app, faces, systemFace, { core, limiter: limiter ?? unlimited, csrfKey: keys.csrfKey });
+  await registerFaces(app, faces, systemFace, { core: servicesOf(core), limiter: limiter ?? unlimited, csrfKey: keys.csrfKey });
   await app.ready();
   return { app, core, drain: drain.drain, inFlight: drain.inFlight, metrics };
 }

@@ -156,6 +156,26 @@ suite(
       }
     });
 
+    it('hands faces the services, never the server keys, the signer or the caches', async () => {
+      let seen: Record<string, unknown> | undefined;
+      const curious: Face = {
+        name: 'curious',
+        prefixes: ['/curious/'],
+        sendError: (_request, reply, error) => reply.status(statusOf(error)).send({ message: error.message }),
+        register(_app, deps) {
+          seen = deps.core as unknown as Record<string, unknown>;
+        },
+      };
+      const started = await startTestApp(testBackends()[0]!, {}, { app: { faces: [...defaultFaces, curious] } });
+      try {
+        for (const hidden of ['keys', 'signer', 'caches']) assert.equal(seen?.[hidden], undefined, hidden);
+        assert.deepEqual(Object.keys(seen?.config as object).sort(), ['issuer', 'metricsToken', 'refreshTokenTtl']);
+        assert.ok(seen?.issuance && seen?.authenticator, 'the services are there');
+      } finally {
+        await started.close();
+      }
+    });
+
     it('refuses to start with a route that declares no access: nothing is open by omission', async () => {
       const careless: Face = {
         name: 'careless',

@@ -140,3 +140,9 @@ export type Core = ReturnType<typeof buildCore>;
 export type Services = Omit<Core, 'keys' | 'signer' | 'caches' | 'config'> & {
   readonly config: Pick<Config, 'issuer' | 'refreshTokenTtl' | 'metricsToken'>;
 };
+
+/** The faces' view of the core, as an object of its own: what `Services` names, and nothing else. */
+export function servicesOf(core: Core): Services {
+  const { keys: _keys, signer: _signer, caches: _caches, config, ...services } = core;
+  return { ...services, config: { issuer: config.issuer, refreshTokenTtl: config.refreshTokenTtl, metricsToken: config.metricsToken } };
+}
