@@ -18,10 +18,9 @@ import { browserFace } from './faces/browser/face.ts';
 import { nativeFace } from './faces/native/face.ts';
 import { oauth2Face } from './faces/oauth2/face.ts';
 import { systemFace } from './faces/system/face.ts';
-import { refuseRepeatedAuthorization } from './http/bearer.ts';
 import { hasOptionalBody, installBodyParsers, markOptionalBodies } from './http/body-parsers.ts';
 import { type Face, faceFor, registerFaces, sendFaceError } from './http/faces.ts';
-import { installDrain, installRequestLog, OneLinePerRequest, requestIdOf } from './http/lifecycle.ts';
+import { installLifecycle, OneLinePerRequest, requestIdOf } from './http/lifecycle.ts';
 import { Metrics } from './http/metrics.ts';
 import { type RateLimiter, unlimited } from './http/rate-limit.ts';
 import type { ServerKeys } from './tokens/server-secret.ts';
@@ -75,7 +74,7 @@ export async function buildApp({ config, db, keys, logger, loggerInstance, limit
     // request through every hop; otherwise a new one, unique across restarts and instances.
     requestIdHeader: false,
     genReqId: requestIdOf,
-    // New requests during shutdown get the face's envelope (installDrain), not Fastify's 503.
+    // New requests during shutdown get the face's envelope (installLifecycle), not Fastify's 503.
     return503OnClosing: false,
     // Router errors (bad percent-encoding, over-long parameters) in the envelope of the path's face.
     frameworkErrors: (error, request, reply) =>
@@ -90,18 +89,13 @@ export async function buildApp({ config, db, keys, logger, loggerInstance, limit
       ? app.log.warn('the database answers again')
       : app.log.warn({ reason }, 'the database does not answer: requests that need it get 503 until it is back'),
   );
-  installRequestLog(app);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  const lifecycle = installLifecycle(app);
   const metrics = new Metrics({ caches: () => core.caches.stats(), changeFeedUp: () => core.caches.changeFeedUp, pool: () => db.poolStats() });
   app.decorate('metrics', metrics);
   core.issuance.onIssued((grant) => metrics.tokenIssued(grant));
   app.addHook('onResponse', async (request, reply) => {
     metrics.request(request.routeOptions.url ?? 'unknown', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
-  const drain = installDrain(app);
-  refuseRepeatedAuthorization(app);
   installBodyParsers(app);
   await app.register(swagger, {
     openapi: {
@@ -120,7 +114,7 @@ export async function buildApp({ config, db, keys, logger, loggerInstance, limit
   });
   await registerFaces(app, faces, systemFace, { core: servicesOf(core), limiter: limiter ?? unlimited, csrfKey: keys.csrfKey });
   await app.ready();
-  return { app, core, drain: drain.drain, inFlight: drain.inFlight, metrics };
+  return { app, core, drain: lifecycle.drain, inFlight: lifecycle.inFlight, metrics };
 }
 
 export type BuiltApp = Awaited<ReturnType<typeof buildApp>>;

@@ -17,6 +17,7 @@ import type { EventOrigin } from '../kernel/events.ts';
 import { allowAcrossProjects, allowGlobal, allowOrganization, allowProject } from '../rbac/acl.ts';
 import type { Caller } from '../rbac/caller.ts';
 import type { Operation, Principal, ScopeLevel } from '../rbac/model.ts';
+import { authorizationHeader } from './bearer.ts';
 import type { RateLimitDecision, RateLimiter, RateLimitUsage } from './rate-limit.ts';
 
 export interface Permission {
@@ -131,6 +132,9 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
   const admit = async (request: FastifyRequest, access: Access) => {
     let principal: Principal | undefined;
     let failure: unknown;
+    // Two Authorization headers are refused on every route: a caller's reader checks it as it
+    // reads; a public route (the token endpoint reads client credentials later) checks it here.
+    if (access.kind === 'public') authorizationHeader(request);
     if (access.kind === 'caller') {
       try {
         if (!credential) throw new Unauthenticated('this endpoint takes no credential', 'missing');
@@ -161,9 +165,13 @@ export function installAccess(app: FastifyInstance, { face, core, credential, li
     if (access.kind === 'caller' && access.credentialInBody) return;
     await admit(request, access);
   });
-  app.addHook('preValidation', async (request) => {
-    const access = request.routeOptions.config.access;
-    if (access.kind === 'caller' && access.credentialInBody) await admit(request, access);
+  // Those few routes get the same step once the body is parsed, as a hook of their own (no other
+  // request pays for it).
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
+    if (access?.kind !== 'caller' || !access.credentialInBody) return;
+    const admitFromBody = async (request: FastifyRequest) => admit(request, access);
+    route.preValidation = [admitFromBody, ...([] as unknown[]).concat(route.preValidation ?? [])] as typeof route.preValidation;
   });
   // Each face spells the budget's state in its own headers, on every response (errors too).
   if (rateLimitHeaders) {

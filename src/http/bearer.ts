@@ -1,5 +1,22 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { InvalidRequest, Unauthenticated } from '../kernel/errors.ts';
+
+/**
+ * The request's `Authorization` header, if it has one. More than one is refused: Node keeps the
+ * first and drops the rest, so a credential would be chosen silently among several (RFC 9110
+ * §5.3: the field is not a list). Every reader of credentials goes through here.
+ */
+export function authorizationHeader(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const raw = request.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]?.length === 13 && raw[i]?.toLowerCase() === 'authorization') seen++;
+  }
+  if (seen > 1) throw new InvalidRequest('the request has more than one Authorization header: send exactly one credential');
+  return header;
+}
 
 /**
  * A face's credential reader: the `Authorization` schemes it accepts (case-insensitive;
@@ -20,11 +37,11 @@ export function credentialReader(options: {
   const hint = options.hint ?? `Authorization: ${first} <token>`;
   const pattern = new RegExp(`^(?:${options.schemes.join('|')}) +([\\x21-\\x7e]+)\\s*$`, 'i');
   return (request) => {
+    const header = authorizationHeader(request); // first, so that ambiguity is refused whichever source wins
     for (const name of options.headers ?? []) {
       const value = request.headers[name];
       if (typeof value === 'string' && value) return value.trim();
     }
-    const header = request.headers.authorization;
     const basic = options.basicUser && header ? /^Basic ([A-Za-z0-9+/=]+)\s*$/i.exec(header)?.[1] : undefined;
     const user = basic && Buffer.from(basic, 'base64').toString('utf8').split(':')[0];
     if (user) return user;
@@ -40,20 +57,3 @@ export function credentialReader(options: {
 
 /** RFC 6750 §2.1: `Authorization: Bearer <token>`. */
 export const bearerToken = credentialReader({ schemes: ['Bearer'] });
-
-/**
- * Refuses a request with more than one `Authorization` header. Node keeps the first and drops
- * the rest, so a credential would be chosen silently among several (RFC 9110 §5.3: the field is
- * not a list); ambiguous credentials are refused instead, in the face's envelope.
- */
-export function refuseRepeatedAuthorization(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
-    if (request.headers.authorization === undefined) return;
-    const raw = request.raw.rawHeaders;
-    let seen = 0;
-    for (let i = 0; i < raw.length; i += 2) {
-      if (raw[i]?.length === 13 && raw[i]?.toLowerCase() === 'authorization') seen++;
-    }
-    if (seen > 1) throw new InvalidRequest('the request has more than one Authorization header: send exactly one credential');
-  });
-}

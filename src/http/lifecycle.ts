@@ -1,6 +1,6 @@
 /**
- * What every request goes through whatever its face: one log line when it completes, and
- * the drain at shutdown. During a database outage each failed request logs that one line
+ * What every request goes through whatever its face: an ID, one log line when it completes,
+ * and the drain at shutdown. During a database outage each failed request logs that one line
  * (with the failure's code and reason), not a stack trace; real faults still log theirs.
  */
 import { randomUUID } from 'node:crypto';
@@ -53,20 +53,25 @@ export function requestIdOf(request: IncomingMessage): string {
   return typeof given === 'string' && wellFormedRequestId.test(given) ? given : randomUUID();
 }
 
-export function installRequestLog(app: FastifyInstance): void {
-  app.decorateRequest('failure', undefined);
-}
-
 /**
- * Graceful shutdown. Once `drain()` is called, every response carries `Connection: close`
- * so clients stop reusing the connection, and a request that arrives anyway (on a kept-alive
- * connection) is answered 503 in its face's envelope; requests already in flight finish.
+ * What every request goes through, in one hook whatever its face: its ID goes back in
+ * `X-Request-Id`, it is counted while in flight, and during a shutdown it is refused. Once
+ * `drain()` is called, every response carries `Connection: close` so clients stop reusing the
+ * connection, and a request that arrives anyway (on a kept-alive connection) is answered 503 in
+ * its face's envelope; requests already in flight finish.
  */
-export function installDrain(app: FastifyInstance): { drain(): void; inFlight(): number } {
+export function installLifecycle(app: FastifyInstance): { drain(): void; inFlight(): number } {
+  app.decorateRequest('failure', undefined);
   let draining = false;
-  const inFlight = new Set<FastifyRequest>();
+  let inFlight = 0;
+  const done = () => {
+    inFlight--;
+  };
   app.addHook('onRequest', async (request, reply) => {
-    inFlight.add(request);
+    reply.header('x-request-id', request.id);
+    // Answered or abandoned by its client, the response closes: no longer in flight.
+    inFlight++;
+    reply.raw.once('close', done);
     if (!draining) return;
     reply.header('connection', 'close');
     throw new Unavailable('the server is shutting down; retry the request', 1);
@@ -74,18 +79,11 @@ export function installDrain(app: FastifyInstance): { drain(): void; inFlight():
   app.addHook('onSend', async (_request, reply) => {
     if (draining) reply.header('connection', 'close');
   });
-  // Answered or abandoned by its client: either way no longer in flight.
-  app.addHook('onResponse', async (request) => {
-    inFlight.delete(request);
-  });
-  app.addHook('onRequestAbort', async (request) => {
-    inFlight.delete(request);
-  });
   return {
     drain() {
       draining = true;
     },
     /** Requests received and not yet answered (what a forced exit cuts). */
-    inFlight: () => inFlight.size,
+    inFlight: () => inFlight,
   };
 }

@@ -7,11 +7,12 @@ import type { FastifyRequest } from 'fastify';
 import type { ClientRecord } from '../../core/clients/service.ts';
 import type { Services } from '../../core/index.ts';
 import { refusedCredential, refuseOverBudget } from '../../http/access.ts';
+import { authorizationHeader } from '../../http/bearer.ts';
 import type { FaceDeps } from '../../http/faces.ts';
 import { ClientAuthenticationFailed, InvalidRequest } from '../../kernel/errors.ts';
 
 function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
-  const header = request.headers.authorization;
+  const header = authorizationHeader(request);
   if (!header) return undefined;
   const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header.trim());
   if (!match?.[1]) throw new ClientAuthenticationFailed('the Authorization header must be HTTP Basic client credentials');

@@ -2,6 +2,7 @@
 
 import { Type } from '@sinclair/typebox';
 import { publicAccess } from '../../http/access.ts';
+import { authorizationHeader } from '../../http/bearer.ts';
 import { sendEnvelope } from '../../http/envelope.ts';
 import type { Face } from '../../http/faces.ts';
 import { Unauthenticated } from '../../kernel/errors.ts';
@@ -31,7 +32,7 @@ export const systemFace: Face = {
         config: { access: publicAccess },
         schema: { hide: true },
         handler: async (req, reply) => {
-          const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+          const presented = /^Bearer (.+)$/.exec(authorizationHeader(req) ?? '')?.[1] ?? '';
           if (!constantTimeEqual(presented, token)) throw new Unauthenticated('the metrics token is required', presented ? 'invalid' : 'missing');
           return reply.type(app.metrics.contentType).send(await app.metrics.render());
         },
