@@ -17,11 +17,11 @@ import { type ServerHandle, startServer } from './server.ts';
 import { deriveKeys, loadServerSecret } from './tokens/server-secret.ts';
 
 type Flag = keyof typeof flagToEnv;
-const storageFlags: Flag[] = ['data-dir', 'database-url', 'log-level'];
+/** The commands that only open the database log nothing: they take where the database is. */
+const storageFlags: Flag[] = ['data-dir', 'database-url'];
 
 interface Command {
   summary: string;
-  usage: string;
   details?: string;
   flags: Flag[];
   run(config: Config): Promise<number>;
@@ -30,19 +30,16 @@ interface Command {
 const commands: Record<string, Command> = {
   serve: {
     summary: 'run the server (migrates the database first)',
-    usage: 'tessera serve [flags]',
     flags: Object.keys(flagToEnv) as Flag[],
     run: serve,
   },
   migrate: {
     summary: 'apply database migrations and exit',
-    usage: 'tessera migrate [flags]',
     flags: storageFlags,
     run: migrateOnly,
   },
   'keys rotate': {
     summary: 'make new signing keys (the old ones stay in the JWKS until their tokens expire)',
-    usage: 'tessera keys rotate [flags]',
     details: `When a running server holds the embedded database, the rotation is asked of it through
 POST /api/v1/signingkeys/rotate, with a platform administrator's token from TESSERA_TOKEN,
 else the bootstrap token file of the data directory. On PostgreSQL, running servers sign with
@@ -71,8 +68,8 @@ ${Object.entries(commands)
   tessera --version           the version
 `;
 
-const commandHelp = (command: Command) =>
-  `usage: ${command.usage}\n\n${command.summary}\n${command.details ? `\n${command.details}\n` : ''}\nflags (each also read from the environment variable in brackets):\n${flagLines(command.flags)}\n  -h, --help\n`;
+const commandHelp = (name: string, command: Command) =>
+  `usage: tessera ${name} [flags]\n\n${command.summary}\n${command.details ? `\n${command.details}\n` : ''}\nflags (each also read from the environment variable in brackets):\n${flagLines(command.flags)}\n  -h, --help\n`;
 
 /** A mistake on the command line: said on stderr with where to look, exit status 2. */
 class UsageError extends Error {
@@ -125,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(describeParseError(error as Error), `tessera ${name} --help`);
   }
   if (values.help) {
-    process.stdout.write(commandHelp(command));
+    process.stdout.write(commandHelp(name, command));
     return 0;
   }
   const { help: _, ...flags } = values;

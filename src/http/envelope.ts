@@ -4,7 +4,7 @@
  * the one place where a domain error's code becomes a status, a wire code and headers.
  */
 import type { FastifyReply } from 'fastify';
-import type { DomainError, ErrorCode } from '../kernel/errors.ts';
+import { type DomainError, type ErrorCode, MethodNotAllowed } from '../kernel/errors.ts';
 
 const statuses: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -45,7 +45,7 @@ export function errorHeaders(error: DomainError): Record<string, string> {
     case 'client_authentication_failed':
       return { 'www-authenticate': 'Basic realm="tessera"' };
     case 'method_not_allowed':
-      return { allow: ('allowed' in error ? (error.allowed as string[]) : []).join(', ') };
+      return error instanceof MethodNotAllowed ? { allow: error.allowed.join(', ') } : {};
     case 'too_many_requests':
     case 'unavailable':
       return { 'retry-after': String('retryAfterSeconds' in error ? error.retryAfterSeconds : 1) };

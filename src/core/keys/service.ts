@@ -86,6 +86,11 @@ export class KeyRing implements SigningKeys {
   /** The keys of the ring that are current or still published, newest first (as the JWKS, a new ring gets its first keys). */
   async list(): Promise<SigningKeyRecord[]> {
     await this.ensureKeys();
+    return this.published();
+  }
+
+  /** The keys that are current or still published, as they are (a ring just rotated has its keys). */
+  published(): Promise<SigningKeyRecord[]> {
     return store.listKeys(this.db);
   }
 

@@ -37,7 +37,7 @@ export const signingKeyRoutes: RouteModule = (app, { core: { keyRing } }) => {
     config: requires('global', 'identity:signingkeys', 'create'),
     handler: async (req) => {
       const made = new Set(Object.values(await keyRing.rotate(req.caller)));
-      return { keys: (await keyRing.list()).filter((key) => made.has(key.kid)).map(keyToWire) };
+      return { keys: (await keyRing.published()).filter((key) => made.has(key.kid)).map(keyToWire) };
     },
   });
 };
