@@ -121,14 +121,14 @@ export class TokenIssuance {
   }
 
   /** Workload identity tokens (one per subject, signed at once), of an organization's issuer. */
-  async workloadTokens(
+  async workloadTokens<const Subjects extends readonly string[]>(
     common: { issuer: string; audience: string[]; ttlSeconds: number; extra: Record<string, unknown> },
-    subjects: string[],
-  ): Promise<string[]> {
+    subjects: Subjects,
+  ): Promise<{ -readonly [K in keyof Subjects]: string }> {
     // All signatures at once: each is made on libuv's threads, so none waits for another.
     const tokens = await Promise.all(subjects.map((subject) => this.signer.workloadToken({ ...common, subject })));
     this.notify('workload');
-    return tokens;
+    return tokens as { -readonly [K in keyof Subjects]: string }; // one token per subject, in order
   }
 
   /** An ID token this issuer signed, given back as `id_token_hint` (expired ones included). */

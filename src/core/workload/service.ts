@@ -42,18 +42,23 @@ export class WorkloadTokenService {
     private readonly claims: OidcClaimsService,
     private readonly organizations: Pick<OrganizationService, 'state'>,
     private readonly issuance: Pick<TokenIssuance, 'workloadTokens'>,
-    private readonly issuer: string,
+    issuer: string,
     private readonly events: EventSink,
-  ) {}
+  ) {
+    this.issuersPrefix = `${issuer}/org/`;
+  }
+
+  /** What every organization's issuer starts with (`<issuer>/org/`). */
+  private readonly issuersPrefix: string;
 
   /** The issuer of an organization's workload tokens. */
   issuerOf(organizationId: string): string {
-    return `${this.issuer}/org/${organizationId}`;
+    return `${this.issuersPrefix}${organizationId}`;
   }
 
   /** Whether `issuer` is one of this server's workload issuers (their keys are the server's own). */
   ownsIssuer(issuer: string): boolean {
-    return issuer.startsWith(`${this.issuer}/org/`);
+    return issuer.startsWith(this.issuersPrefix);
   }
 
   /**
@@ -63,7 +68,7 @@ export class WorkloadTokenService {
    * stops the token everywhere.
    */
   async stillLive(issuer: string, claims: JWTPayload): Promise<boolean> {
-    const organizationId = issuer.slice(`${this.issuer}/org/`.length);
+    const organizationId = issuer.slice(this.issuersPrefix.length);
     if (!isUuid(organizationId) || claims[`${claimNamespace}org-id`] !== organizationId) return false;
     const state = await this.organizations.state(organizationId);
     if (!state || state.deleting) return false;
@@ -94,10 +99,7 @@ export class WorkloadTokenService {
     );
     const ttlSeconds = Math.max(1, Math.floor(resolved.ttlMs / 1000));
     const common = { issuer: this.issuerOf(organizationId), audience, ttlSeconds, extra };
-    const [token = '', tokenV2 = ''] = await this.issuance.workloadTokens(common, [
-      subject,
-      `${subject}/vcs-origin/${job.vcsOrigin ?? ''}/vcs-ref/${job.vcsRef ?? ''}`,
-    ]);
+    const [token, tokenV2] = await this.issuance.workloadTokens(common, [subject, `${subject}/vcs-origin/${job.vcsOrigin ?? ''}/vcs-ref/${job.vcsRef ?? ''}`]);
     await this.events.record(caller.event({ type: 'workloadtoken.issued', organizationId, projectId, target: { kind: 'project', id: projectId } }));
     return { token, tokenV2, expiresAt: new Date(Date.now() + ttlSeconds * 1000), audience };
   }
